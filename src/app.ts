@@ -1,0 +1,79 @@
+import { randomUUID } from 'node:crypto';
+import cookie from '@fastify/cookie';
+import rateLimit from '@fastify/rate-limit';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Services } from './container.js';
+import { registerAuthentication } from './identity/auth.hooks.js';
+import { authRoutes } from './identity/auth.routes.js';
+import { identityRoutes } from './identity/identity.routes.js';
+import { ledgerRoutes } from './ledger/ledger.routes.js';
+import { TooManyRequestsError } from './platform/errors.js';
+import { registerErrorHandling } from './platform/http/error-handler.js';
+import { registerMetrics } from './platform/http/metrics.js';
+import { registerOpenApi } from './platform/http/openapi.js';
+import { registerRequestContext, requestIdFrom } from './platform/http/request-context.js';
+import { systemRoutes } from './platform/http/system.routes.js';
+
+export interface BuildAppOptions {
+  /** pino logger options, or false for none (tests). */
+  logger?: boolean | Record<string, unknown>;
+}
+
+/** Secrets never reach the logs: credentials in headers, cookies set by us, passwords in bodies. */
+export const REDACT = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["x-api-key"]',
+  'req.headers["x-csrf-token"]',
+  'res.headers["set-cookie"]',
+  'password',
+  'secret',
+  'token',
+  '*.password',
+  '*.secret',
+  '*.token',
+];
+
+/** Builds the HTTP application without listening, so tests can call `app.inject()`. */
+export async function buildApp(services: Services, opts: BuildAppOptions = {}): Promise<FastifyInstance> {
+  const { config } = services;
+  const logger = opts.logger === false ? false : { level: config.logLevel, redact: { paths: REDACT, censor: '[redacted]' }, ...(typeof opts.logger === 'object' ? opts.logger : {}) };
+  const app = Fastify({
+    logger,
+    bodyLimit: config.bodyLimitBytes,
+    genReqId: (req) => requestIdFrom(req.headers['x-request-id'], randomUUID),
+    trustProxy: process.env.GOVHUB_TRUST_PROXY === 'true',
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  });
+
+  registerRequestContext(app, config.lang);
+  registerErrorHandling(app);
+  registerMetrics(app);
+  await app.register(cookie);
+  registerAuthentication(app, services.auth);
+  await app.register(rateLimit, {
+    global: true,
+    hook: 'preHandler',
+    max: (request, key) => (key.startsWith('ip:') ? config.rateLimit.perIpPerMinute : config.rateLimit.perKeyPerMinute),
+    timeWindow: '1 minute',
+    keyGenerator: (request) => {
+      const a = request.actor;
+      return a.kind === 'app' ? `key:${a.keyId}` : a.kind === 'user' ? `user:${a.id}` : `ip:${request.ip}`;
+    },
+    errorResponseBuilder: (_request, ctx) => new TooManyRequestsError('RATE_LIMITED', 'error.rateLimited', { params: { after: ctx.after } }),
+  });
+  await registerOpenApi(app);
+
+  await app.register(systemRoutes({ database: services.database }));
+  await app.register(
+    async (api) => {
+      await api.register(authRoutes({ auth: services.auth, users: services.users, oidc: services.oidc, config }));
+      await api.register(identityRoutes(services));
+      await api.register(ledgerRoutes(services));
+    },
+    { prefix: '/api/v1' },
+  );
+  return app;
+}

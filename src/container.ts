@@ -1,0 +1,32 @@
+import { DemoService } from './demo/demo.service.js';
+import { Access } from './identity/access.js';
+import { AppService } from './identity/app.service.js';
+import { AuthService, type CachedKey } from './identity/auth.service.js';
+import { KeyCache } from './identity/key-cache.js';
+import { OidcService } from './identity/oidc.service.js';
+import { OrgService } from './identity/org.service.js';
+import { ownershipRepository } from './identity/ownership.repository.js';
+import { UserService } from './identity/user.service.js';
+import { LedgerService } from './ledger/ledger.service.js';
+import type { Config } from './platform/config.js';
+import type { Database } from './platform/db/database.js';
+
+/**
+ * The composition root: builds every service once with exactly the dependencies it uses.
+ * The HTTP server and the CLI both start from here, so they share one set of rules.
+ */
+export function createServices(database: Database, config: Config) {
+  const db = database.db;
+  const access = new Access(ownershipRepository(db));
+  const ledger = new LedgerService({ db, access });
+  const keyCache = new KeyCache<CachedKey>();
+  const orgs = new OrgService({ db, access, ledger });
+  const users = new UserService({ db, access, ledger });
+  const apps = new AppService({ db, access, ledger, keyCache: keyCache as KeyCache<unknown> });
+  const auth = new AuthService({ db, ledger, config, keyCache });
+  const oidc = config.oidc ? new OidcService({ db, auth, config: config.oidc }) : undefined;
+  const demo = new DemoService({ orgs, users, apps });
+  return { database, config, access, ledger, orgs, users, apps, auth, oidc, demo };
+}
+
+export type Services = ReturnType<typeof createServices>;

@@ -1,0 +1,67 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { ForbiddenError, UnauthenticatedError } from '../platform/errors.js';
+import { ANONYMOUS, type Actor } from './actor.js';
+import type { AuthService } from './auth.service.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    actor: Actor;
+  }
+}
+
+export const SESSION_COOKIE = 'govhub_session';
+const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/** Security requirement for OpenAPI: any of session cookie, bearer token or API key. */
+export const SECURED: Array<Record<string, string[]>> = [{ session: [] }, { bearer: [] }, { apiKey: [] }];
+
+function bearerOf(request: FastifyRequest): string | undefined {
+  const h = request.headers.authorization;
+  if (typeof h === 'string' && /^bearer\s+/i.test(h)) {
+    return h.replace(/^bearer\s+/i, '').trim();
+  }
+  return undefined;
+}
+
+/**
+ * Resolves the actor of every request: an API key (X-API-Key or `Authorization: Bearer ghk_…`),
+ * a bearer session token, or the session cookie. Credentials that are presented but not valid are
+ * refused outright rather than treated as anonymous. Cookie sessions must echo their CSRF token on
+ * unsafe methods.
+ */
+export function registerAuthentication(app: FastifyInstance, auth: AuthService): void {
+  app.decorateRequest<Actor | null>('actor', null);
+  app.addHook('onRequest', async (request) => {
+    request.actor = ANONYMOUS;
+    const apiKeyHeader = request.headers['x-api-key'];
+    const bearer = bearerOf(request);
+    if (typeof apiKeyHeader === 'string' || bearer?.startsWith('ghk_')) {
+      const actor = await auth.apiKeyActor((typeof apiKeyHeader === 'string' ? apiKeyHeader : bearer) ?? '');
+      if (!actor) {
+        throw new UnauthenticatedError('AUTH_INVALID_API_KEY', 'error.invalidApiKey');
+      }
+      request.actor = actor;
+      return;
+    }
+    if (bearer !== undefined) {
+      const actor = await auth.sessionActor(bearer, 'bearer');
+      if (!actor) {
+        throw new UnauthenticatedError('AUTH_INVALID_TOKEN', 'error.invalidToken');
+      }
+      request.actor = actor;
+      return;
+    }
+    const cookie = request.cookies[SESSION_COOKIE];
+    if (cookie) {
+      const actor = await auth.sessionActor(cookie, 'cookie');
+      if (!actor) {
+        // An expired cookie is not an attack: carry on as anonymous so public pages still load.
+        return;
+      }
+      if (UNSAFE.has(request.method) && actor.kind === 'user' && request.headers['x-csrf-token'] !== actor.csrfToken) {
+        throw new ForbiddenError('CSRF_TOKEN_INVALID', 'error.csrf');
+      }
+      request.actor = actor;
+    }
+  });
+}

@@ -1,0 +1,109 @@
+import type { Role } from './roles.js';
+
+/**
+ * The exhaustive permission list (pure). Each permission names the kind of id it is checked against;
+ * `none` permissions are checked without ids. Later capabilities add theirs here so that one table
+ * says who may do what.
+ */
+export const PERMISSIONS = {
+  'org.read': { target: 'none', zh: '查看组织机构', en: 'View organizations' },
+  'org.create': { target: 'none', zh: '创建组织机构', en: 'Create organizations' },
+  'org.update': { target: 'org', zh: '修改组织机构', en: 'Update organizations' },
+  'user.read': { target: 'user', zh: '查看用户', en: 'View users' },
+  'user.create': { target: 'org', zh: '创建用户', en: 'Create users in an organization' },
+  'user.update': { target: 'user', zh: '修改用户', en: 'Update users' },
+  'user.roles.assign': { target: 'user', zh: '分配角色', en: 'Assign roles' },
+  'user.credentials.manage': { target: 'user', zh: '重置密码与解锁', en: 'Reset passwords and unlock' },
+  'app.read': { target: 'app', zh: '查看应用', en: 'View apps' },
+  'app.create': { target: 'org', zh: '创建应用', en: 'Create apps in an organization' },
+  'app.update': { target: 'app', zh: '修改应用', en: 'Update apps' },
+  'key.manage': { target: 'app', zh: '管理应用密钥', en: 'Issue, list and revoke API keys' },
+  'event.read': { target: 'none', zh: '查看审计事件', en: 'Read audit events' },
+  'system.read': { target: 'none', zh: '查看系统状态', en: 'Read system status' },
+} as const satisfies Record<string, { target: PermissionTarget; zh: string; en: string }>;
+
+export type PermissionTarget = 'none' | 'org' | 'user' | 'app';
+
+/**
+ * Permissions only a person may exercise: an app's API key can never manage apps, keys or people,
+ * so a leaked key cannot mint itself successors.
+ */
+export const PERSON_ONLY: ReadonlySet<Permission> = new Set<Permission>([
+  'org.create',
+  'org.update',
+  'user.create',
+  'user.update',
+  'user.roles.assign',
+  'user.credentials.manage',
+  'app.create',
+  'app.update',
+  'key.manage',
+]);
+export type Permission = keyof typeof PERMISSIONS;
+export const PERMISSION_NAMES = Object.keys(PERMISSIONS) as Permission[];
+
+/** How far a role's permission reaches: everything, the holder's own organization, or only themselves. */
+export type Reach = 'all' | 'own_org';
+
+/** Role → permission → reach. A permission absent from a role's map is not granted to it. */
+export const ROLE_PERMISSIONS: Record<Role, Partial<Record<Permission, Reach>>> = {
+  sysadmin: {
+    'org.read': 'all',
+    'org.create': 'all',
+    'org.update': 'all',
+    'user.read': 'all',
+    'user.create': 'all',
+    'user.update': 'all',
+    'app.read': 'all',
+    'app.create': 'all',
+    'app.update': 'all',
+    'system.read': 'all',
+  },
+  secadmin: {
+    'org.read': 'all',
+    'user.read': 'all',
+    'user.roles.assign': 'all',
+    'user.credentials.manage': 'all',
+    'app.read': 'all',
+    'key.manage': 'all',
+  },
+  auditor: {
+    'org.read': 'all',
+    'user.read': 'all',
+    'app.read': 'all',
+    'event.read': 'all',
+  },
+  catalog_editor: { 'org.read': 'all' },
+  approver: { 'org.read': 'all', 'user.read': 'own_org' },
+  consumer: {
+    'org.read': 'all',
+    'app.read': 'own_org',
+    'app.create': 'own_org',
+    'app.update': 'own_org',
+    'key.manage': 'own_org',
+  },
+};
+
+export function isPermission(value: string): value is Permission {
+  return Object.hasOwn(PERMISSIONS, value);
+}
+
+/** The widest reach any of the roles gives for a permission, or undefined when none grants it. */
+export function reachOf(roles: readonly Role[], permission: Permission): Reach | undefined {
+  let best: Reach | undefined;
+  for (const role of roles) {
+    const reach = ROLE_PERMISSIONS[role][permission];
+    if (reach === 'all') {
+      return 'all';
+    }
+    best = reach ?? best;
+  }
+  return best;
+}
+
+/** Every permission an actor holds at any reach (for the UI to show what a signed-in user can do). */
+export function permissionsHeld(roles: readonly Role[], scopes?: readonly string[]): Permission[] {
+  return PERMISSION_NAMES.filter(
+    (p) => reachOf(roles, p) !== undefined && (!scopes || (scopes.includes(p) && !PERSON_ONLY.has(p))),
+  );
+}

@@ -1,0 +1,58 @@
+import type { Selectable } from 'kysely';
+import type { Executor } from '../platform/db/database.js';
+import type { EventTable } from '../platform/db/schema.js';
+
+export type EventRow = Selectable<EventTable>;
+export type NewEventRow = Omit<EventRow, 'id' | 'occurred_at' | 'data'> & { data: Record<string, unknown> };
+
+export interface EventQuery {
+  afterId?: number | undefined;
+  type?: string | undefined;
+  subjectType?: string | undefined;
+  subjectId?: string | undefined;
+  orgId?: string | undefined;
+  actorId?: string | undefined;
+  since?: Date | undefined;
+  until?: Date | undefined;
+  limit: number;
+}
+
+export const eventRepository = {
+  async insert(db: Executor, row: NewEventRow): Promise<number> {
+    const r = await db
+      .insertInto('event')
+      .values({ ...row, data: JSON.stringify(row.data) })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return Number(r.id);
+  },
+
+  async list(db: Executor, q: EventQuery): Promise<EventRow[]> {
+    let sel = db.selectFrom('event').selectAll().orderBy('id').limit(q.limit);
+    if (q.afterId !== undefined) {
+      sel = sel.where('id', '>', String(q.afterId));
+    }
+    if (q.type) {
+      sel = sel.where('type', '=', q.type);
+    }
+    if (q.subjectType) {
+      sel = sel.where('subject_type', '=', q.subjectType);
+    }
+    if (q.subjectId) {
+      sel = sel.where('subject_id', '=', q.subjectId);
+    }
+    if (q.orgId) {
+      sel = sel.where('org_id', '=', q.orgId);
+    }
+    if (q.actorId) {
+      sel = sel.where('actor_id', '=', q.actorId);
+    }
+    if (q.since) {
+      sel = sel.where('occurred_at', '>=', q.since);
+    }
+    if (q.until) {
+      sel = sel.where('occurred_at', '<', q.until);
+    }
+    return sel.execute();
+  },
+};

@@ -1,0 +1,83 @@
+import fs from 'node:fs/promises';
+import { PGlite } from '@electric-sql/pglite';
+import { Kysely, PGliteDialect, PostgresDialect, type Transaction } from 'kysely';
+import pg from 'pg';
+import type { DB } from './schema.js';
+
+export type Db = Kysely<DB>;
+/** An explicit executor: repositories take either the root handle or the current transaction. */
+export type Executor = Kysely<DB> | Transaction<DB>;
+
+export type StorageKind = 'embedded' | 'postgres';
+
+export interface Database {
+  db: Db;
+  kind: StorageKind;
+  /** Where the data lives, for logs and `govhub` status output (never includes a password). */
+  location: string;
+  /** The embedded engine, when kind is 'embedded' (backup needs it). */
+  pglite: PGlite | undefined;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  databaseUrl?: string | undefined;
+  /** Embedded data directory; `memory://` keeps everything in memory (tests). */
+  dataDir?: string;
+  poolSize?: number;
+}
+
+// int8 (bigint ids, counts) as JS numbers: ids stay far below 2^53 and numbers serialise to JSON.
+const pgTypes = {
+  getTypeParser: (oid: number, format?: unknown) =>
+    oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text'),
+};
+
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) {
+      u.password = '***';
+    }
+    return u.toString();
+  } catch {
+    return 'postgres://(unparseable url)';
+  }
+}
+
+export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
+  if (opts.databaseUrl) {
+    const pool = new pg.Pool({
+      connectionString: opts.databaseUrl,
+      max: opts.poolSize ?? 10,
+      types: pgTypes,
+      connectionTimeoutMillis: 10_000,
+    });
+    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+    return {
+      db,
+      kind: 'postgres',
+      location: redactUrl(opts.databaseUrl),
+      pglite: undefined,
+      close: () => db.destroy(),
+    };
+  }
+  const dataDir = opts.dataDir ?? './govhub-data';
+  if (!dataDir.startsWith('memory://')) {
+    await fs.mkdir(dataDir, { recursive: true });
+  }
+  const pglite = await PGlite.create(dataDir, { parsers: { 20: (v: string) => Number(v) } });
+  const db = new Kysely<DB>({ dialect: new PGliteDialect({ pglite }) });
+  return {
+    db,
+    kind: 'embedded',
+    location: dataDir,
+    pglite,
+    close: async () => {
+      await db.destroy();
+      if (!pglite.closed) {
+        await pglite.close();
+      }
+    },
+  };
+}
