@@ -61,9 +61,16 @@ export class OidcService {
     if (!flow) {
       throw new UnauthenticatedError('OIDC_STATE_INVALID', 'error.oidcStateInvalid');
     }
+    // The token request must repeat the redirect_uri of the authorization request exactly, so it comes
+    // from configuration, not from the URL as this server saw it (behind a TLS-terminating proxy that
+    // is http://<internal host>/…, which the provider rejects as invalid_grant).
+    const responseUrl = new URL(this.deps.config.redirectUri);
+    responseUrl.search = currentUrl.search;
+    responseUrl.hash = '';
+    let tokens: client.TokenEndpointResponse & client.TokenEndpointResponseHelpers;
     let claims: client.IDToken | undefined;
     try {
-      const tokens = await client.authorizationCodeGrant(config, currentUrl, {
+      tokens = await client.authorizationCodeGrant(config, responseUrl, {
         pkceCodeVerifier: flow.code_verifier,
         expectedState: flow.state,
         expectedNonce: flow.nonce,
@@ -76,10 +83,11 @@ export class OidcService {
       throw new UnauthenticatedError('OIDC_FAILED', 'error.oidcFailed');
     }
     const subject = `${claims.iss}|${claims.sub}`;
-    const usernameClaim = claims[this.deps.config.usernameClaim];
     let user = await userRepository.byOidcSubject(this.deps.db, subject);
-    if (!user && typeof usernameClaim === 'string') {
-      const candidate = await userRepository.byUsername(this.deps.db, usernameClaim);
+    if (!user) {
+      const username = await this.username(config, tokens, claims);
+      const candidate =
+        username === undefined ? undefined : await userRepository.byUsername(this.deps.db, username);
       if (candidate && candidate.oidc_subject === null) {
         await userRepository.update(this.deps.db, candidate.id, { oidc_subject: subject });
         user = { ...candidate, oidc_subject: subject };
@@ -90,5 +98,29 @@ export class OidcService {
     }
     const opened = await this.deps.auth.openSession(user, 'cookie', meta, 'oidc');
     return { ...opened, returnTo: flow.return_to ?? '/' };
+  }
+
+  /**
+   * The username claim, from the ID token or else from the UserInfo endpoint: conformant providers
+   * put profile claims (preferred_username among them) only in UserInfo when the ID token comes from
+   * the token endpoint.
+   */
+  private async username(
+    config: client.Configuration,
+    tokens: client.TokenEndpointResponse,
+    claims: client.IDToken,
+  ): Promise<string | undefined> {
+    const name = this.deps.config.usernameClaim;
+    if (typeof claims[name] === 'string') {
+      return claims[name];
+    }
+    let info: client.UserInfoResponse;
+    try {
+      info = await client.fetchUserInfo(config, tokens.access_token, claims.sub);
+    } catch (cause) {
+      throw new UnauthenticatedError('OIDC_FAILED', 'error.oidcFailed', { cause });
+    }
+    const value = info[name];
+    return typeof value === 'string' ? value : undefined;
   }
 }
