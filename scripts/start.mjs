@@ -29,12 +29,18 @@ function newest(dir) {
 }
 
 const lock = path.join(root, 'node_modules', '.package-lock.json');
-if (!fs.existsSync(lock) || fs.statSync(lock).mtimeMs < fs.statSync(path.join(root, 'package-lock.json')).mtimeMs) {
+if (
+  !fs.existsSync(lock) ||
+  fs.statSync(lock).mtimeMs < fs.statSync(path.join(root, 'package-lock.json')).mtimeMs
+) {
   say('正在安装依赖（npm ci）……', 'Installing dependencies (npm ci)…');
   sh(npm, ['ci', '--no-audit', '--no-fund']);
 }
 const built = path.join(root, 'dist', 'src', 'cli', 'main.js');
-const sources = Math.max(newest(path.join(root, 'src')), fs.statSync(path.join(root, 'package.json')).mtimeMs);
+const sources = Math.max(
+  newest(path.join(root, 'src')),
+  fs.statSync(path.join(root, 'package.json')).mtimeMs,
+);
 if (!fs.existsSync(built) || fs.statSync(built).mtimeMs < sources) {
   say('正在构建……', 'Building…');
   sh(npm, ['run', '--silent', 'build']);

@@ -46,7 +46,12 @@ if (files.length === 0) {
 }
 const r = spawnSync(
   process.execPath,
-  ['--test', '--test-reporter=spec', `--test-concurrency=${process.env.GOVHUB_TEST_CONCURRENCY ?? '2'}`, ...files],
+  [
+    '--test',
+    '--test-reporter=spec',
+    `--test-concurrency=${process.env.GOVHUB_TEST_CONCURRENCY ?? '2'}`,
+    ...files,
+  ],
   { cwd: root, stdio: 'inherit', env: { ...process.env, GOVHUB_LOG_LEVEL: 'silent' } },
 );
 process.exit(r.status ?? 1);

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
+import { registerAjvFormats, TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Services } from './container.js';
 import { registerAuthentication } from './identity/auth.hooks.js';
@@ -13,6 +14,12 @@ import { registerMetrics } from './platform/http/metrics.js';
 import { registerOpenApi } from './platform/http/openapi.js';
 import { registerRequestContext, requestIdFrom } from './platform/http/request-context.js';
 import { systemRoutes } from './platform/http/system.routes.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    routeTable: string[];
+  }
+}
 
 export interface BuildAppOptions {
   /** pino logger options, or false for none (tests). */
@@ -34,20 +41,38 @@ export const REDACT = [
   '*.token',
 ];
 
+registerAjvFormats();
+
 /** Builds the HTTP application without listening, so tests can call `app.inject()`. */
 export async function buildApp(services: Services, opts: BuildAppOptions = {}): Promise<FastifyInstance> {
   const { config } = services;
-  const logger = opts.logger === false ? false : { level: config.logLevel, redact: { paths: REDACT, censor: '[redacted]' }, ...(typeof opts.logger === 'object' ? opts.logger : {}) };
+  const logger =
+    opts.logger === false
+      ? false
+      : {
+          level: config.logLevel,
+          redact: { paths: REDACT, censor: '[redacted]' },
+          ...(typeof opts.logger === 'object' ? opts.logger : {}),
+        };
   const app = Fastify({
     logger,
     bodyLimit: config.bodyLimitBytes,
     genReqId: (req) => requestIdFrom(req.headers['x-request-id'], randomUUID),
     trustProxy: process.env.GOVHUB_TRUST_PROXY === 'true',
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
     return503OnClosing: true,
     forceCloseConnections: 'idle',
   });
 
+  // Every route served, as "METHOD /url" — the authorization walk test checks each has a policy.
+  app.decorate('routeTable', [] as string[]);
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) {
+      app.routeTable.push(`${method} ${route.url}`);
+    }
+  });
+  // TypeBox validation: bodies exactly as sent (no type coercion, unknown fields refused by the schemas'
+  // additionalProperties: false); query strings and path params converted to their declared types.
+  app.setValidatorCompiler(TypeBoxValidatorCompiler);
   registerRequestContext(app, config.lang);
   registerErrorHandling(app);
   registerMetrics(app);
@@ -56,20 +81,24 @@ export async function buildApp(services: Services, opts: BuildAppOptions = {}): 
   await app.register(rateLimit, {
     global: true,
     hook: 'preHandler',
-    max: (request, key) => (key.startsWith('ip:') ? config.rateLimit.perIpPerMinute : config.rateLimit.perKeyPerMinute),
+    max: (request, key) =>
+      key.startsWith('ip:') ? config.rateLimit.perIpPerMinute : config.rateLimit.perKeyPerMinute,
     timeWindow: '1 minute',
     keyGenerator: (request) => {
       const a = request.actor;
       return a.kind === 'app' ? `key:${a.keyId}` : a.kind === 'user' ? `user:${a.id}` : `ip:${request.ip}`;
     },
-    errorResponseBuilder: (_request, ctx) => new TooManyRequestsError('RATE_LIMITED', 'error.rateLimited', { params: { after: ctx.after } }),
+    errorResponseBuilder: (_request, ctx) =>
+      new TooManyRequestsError('RATE_LIMITED', 'error.rateLimited', { params: { after: ctx.after } }),
   });
   await registerOpenApi(app);
 
   await app.register(systemRoutes({ database: services.database }));
   await app.register(
     async (api) => {
-      await api.register(authRoutes({ auth: services.auth, users: services.users, oidc: services.oidc, config }));
+      await api.register(
+        authRoutes({ auth: services.auth, users: services.users, oidc: services.oidc, config }),
+      );
       await api.register(identityRoutes(services));
       await api.register(ledgerRoutes(services));
     },

@@ -5,7 +5,12 @@ import { serve } from './commands/serve.js';
 import { storeCommands } from './commands/store.js';
 import { L, lang, msg, reportError } from './output.js';
 
-const TITLES: Record<string, string> = { 'Usage:': '用法：', 'Options:': '选项：', 'Commands:': '命令：', 'Arguments:': '参数：' };
+const TITLES: Record<string, string> = {
+  'Usage:': '用法：',
+  'Options:': '选项：',
+  'Commands:': '命令：',
+  'Arguments:': '参数：',
+};
 
 class LocalizedHelp extends Help {
   override styleTitle(title: string): string {
@@ -22,14 +27,16 @@ export function buildProgram(): Command {
     .helpOption('-h, --help', L('显示帮助', 'show help'))
     .helpCommand('help [command]', L('显示某个命令的帮助', 'show help for a command'))
     .showHelpAfterError()
-    .configureHelp({ sortSubcommands: false })
-    .createHelp = () => new LocalizedHelp();
+    .configureHelp({ sortSubcommands: false }).createHelp = () => new LocalizedHelp();
   program.hook('preSubcommand', () => undefined);
   program
     .command('serve')
     .description(L('启动服务（API、文档与后台任务）', 'Run the server (API, docs and background jobs)'))
     .option('--port <port>', L('端口（默认 PORT 或 8080）', 'port (default PORT or 8080)'))
-    .option('--host <host>', L('监听地址（默认 HOST 或 127.0.0.1）', 'listen address (default HOST or 127.0.0.1)'))
+    .option(
+      '--host <host>',
+      L('监听地址（默认 HOST 或 127.0.0.1）', 'listen address (default HOST or 127.0.0.1)'),
+    )
     .option('--demo', L('首次启动时写入演示城市', 'seed the demo city if the store is new'))
     .action(async (o: { port?: string; host?: string; demo?: boolean }) => {
       try {

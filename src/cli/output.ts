@@ -21,9 +21,14 @@ export function printTable(rows: Array<Record<string, unknown>>, columns: string
     return;
   }
   const width = (s: string) => [...s].reduce((n, ch) => n + (/[\u1100-\uffff]/.test(ch) ? 2 : 1), 0);
-  const cell = (v: unknown) => (v === null || v === undefined ? '' : Array.isArray(v) ? v.join(',') : String(v));
+  const cell = (v: unknown) =>
+    v === null || v === undefined ? '' : Array.isArray(v) ? v.join(',') : String(v);
   const widths = columns.map((c) => Math.max(width(c), ...rows.map((r) => width(cell(r[c])))));
-  const line = (vals: string[]) => vals.map((v, i) => v + ' '.repeat((widths[i] ?? 0) - width(v))).join('  ').trimEnd();
+  const line = (vals: string[]) =>
+    vals
+      .map((v, i) => v + ' '.repeat((widths[i] ?? 0) - width(v)))
+      .join('  ')
+      .trimEnd();
   process.stdout.write(`${line(columns)}\n`);
   for (const r of rows) {
     process.stdout.write(`${line(columns.map((c) => cell(r[c])))}\n`);

@@ -13,7 +13,10 @@ export const ErrorEnvelope = Type.Object(
   { $id: 'ErrorEnvelope', description: '错误信封 / error envelope' },
 );
 
-export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) }, { additionalProperties: false });
+export const IdParams = Type.Object(
+  { id: Type.String({ minLength: 1, maxLength: 100 }) },
+  { additionalProperties: false },
+);
 
 export const Ok = Type.Object({ ok: Type.Literal(true) });
 

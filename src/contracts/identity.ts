@@ -2,8 +2,12 @@ import { type Static, Type } from 'typebox';
 
 import { ORG_KINDS, ROLES } from '../identity/roles.js';
 
-const Role = Type.Enum(ROLES, { description: 'sysadmin | secadmin | auditor | catalog_editor | approver | consumer' });
-const OrgKind = Type.Enum(ORG_KINDS, { description: 'region | data_bureau | department | operator | auditor' });
+const Role = Type.Enum(ROLES, {
+  description: 'sysadmin | secadmin | auditor | catalog_editor | approver | consumer',
+});
+const OrgKind = Type.Enum(ORG_KINDS, {
+  description: 'region | data_bureau | department | operator | auditor',
+});
 const Status = Type.Enum(['active', 'disabled'] as const);
 const Name = Type.String({ minLength: 1, maxLength: 200 });
 
@@ -38,7 +42,9 @@ export const OrgUpdate = Type.Object(
     nameEn: Type.Optional(Type.Union([Name, Type.Null()])),
     kind: Type.Optional(OrgKind),
     parentId: Type.Optional(Type.Union([Type.String(), Type.Null()])),
-    regionCode: Type.Optional(Type.Union([Type.String({ pattern: '^[0-9]{6}([0-9]{3})?([0-9]{3})?$' }), Type.Null()])),
+    regionCode: Type.Optional(
+      Type.Union([Type.String({ pattern: '^[0-9]{6}([0-9]{3})?([0-9]{3})?$' }), Type.Null()]),
+    ),
   },
   { additionalProperties: false, minProperties: 1 },
 );
@@ -85,7 +91,10 @@ export const UserUpdate = Type.Object(
 );
 export type UserUpdateInput = Static<typeof UserUpdate>;
 
-export const RolesBody = Type.Object({ roles: Type.Array(Role, { uniqueItems: true }) }, { additionalProperties: false });
+export const RolesBody = Type.Object(
+  { roles: Type.Array(Role, { uniqueItems: true }) },
+  { additionalProperties: false },
+);
 export const PasswordBody = Type.Object(
   { password: Type.String({ minLength: 1, maxLength: 256 }) },
   { additionalProperties: false },

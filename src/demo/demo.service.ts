@@ -34,7 +34,13 @@ export class DemoService {
 
   async seed(): Promise<DemoReport> {
     const logins = DEMO_USERS.map((u) => ({ username: u.username, roles: u.roles, org: u.org }));
-    const base = { orgs: DEMO_ORGS.length, users: DEMO_USERS.length, apps: DEMO_APPS.length, password: DEMO_PASSWORD, logins };
+    const base = {
+      orgs: DEMO_ORGS.length,
+      users: DEMO_USERS.length,
+      apps: DEMO_APPS.length,
+      password: DEMO_PASSWORD,
+      logins,
+    };
     if (await this.isSeeded()) {
       return { ...base, seeded: false, keys: [] };
     }
@@ -63,7 +69,11 @@ export class DemoService {
     }
     const keys: DemoReport['keys'] = [];
     for (const a of DEMO_APPS) {
-      const app = await this.deps.apps.create(SYSTEM, { name: a.name, orgId: orgId(a.org), description: a.description });
+      const app = await this.deps.apps.create(SYSTEM, {
+        name: a.name,
+        orgId: orgId(a.org),
+        description: a.description,
+      });
       const { secret } = await this.deps.apps.createKey(SYSTEM, app.id, { name: 'demo' });
       keys.push({ app: a.name, org: a.org, key: secret });
     }

@@ -59,7 +59,10 @@ export const appRepository = {
       .executeTakeFirstOrThrow();
   },
 
-  async insertKey(db: Executor, row: Omit<ApiKeyRow, 'created_at' | 'revoked_at' | 'last_used_at' | 'scopes'> & { scopes: string[] }): Promise<ApiKeyRow> {
+  async insertKey(
+    db: Executor,
+    row: Omit<ApiKeyRow, 'created_at' | 'revoked_at' | 'last_used_at' | 'scopes'> & { scopes: string[] },
+  ): Promise<ApiKeyRow> {
     return db
       .insertInto('api_key')
       .values({ ...row, scopes: JSON.stringify(row.scopes) })
@@ -76,7 +79,12 @@ export const appRepository = {
   },
 
   async revokeKey(db: Executor, keyId: string, at: Date): Promise<void> {
-    await db.updateTable('api_key').set({ revoked_at: at }).where('id', '=', keyId).where('revoked_at', 'is', null).execute();
+    await db
+      .updateTable('api_key')
+      .set({ revoked_at: at })
+      .where('id', '=', keyId)
+      .where('revoked_at', 'is', null)
+      .execute();
   },
 
   async keyForAuth(db: Executor, keyId: string): Promise<KeyWithApp | undefined> {

@@ -1,4 +1,10 @@
-import type { ApiKeyCreateInput, ApiKeyDto, AppCreateInput, AppDto, AppUpdateInput } from '../contracts/identity.js';
+import type {
+  ApiKeyCreateInput,
+  ApiKeyDto,
+  AppCreateInput,
+  AppDto,
+  AppUpdateInput,
+} from '../contracts/identity.js';
 import type { LedgerService } from '../ledger/ledger.service.js';
 import type { Db, Executor } from '../platform/db/database.js';
 import { ConflictError, NotFoundError, ValidationError } from '../platform/errors.js';
@@ -95,7 +101,11 @@ export class AppService {
   }
 
   /** Issues a key; the secret is returned here once and never again. */
-  async createKey(actor: Actor, appId: string, input: ApiKeyCreateInput): Promise<{ key: ApiKeyDto; secret: string }> {
+  async createKey(
+    actor: Actor,
+    appId: string,
+    input: ApiKeyCreateInput,
+  ): Promise<{ key: ApiKeyDto; secret: string }> {
     await this.deps.access.require(actor, 'key.manage', [appId]);
     return this.deps.db.transaction().execute(async (trx) => {
       const app = await this.mustExist(trx, appId);

@@ -58,7 +58,11 @@ export function registerAuthentication(app: FastifyInstance, auth: AuthService):
         // An expired cookie is not an attack: carry on as anonymous so public pages still load.
         return;
       }
-      if (UNSAFE.has(request.method) && actor.kind === 'user' && request.headers['x-csrf-token'] !== actor.csrfToken) {
+      if (
+        UNSAFE.has(request.method) &&
+        actor.kind === 'user' &&
+        request.headers['x-csrf-token'] !== actor.csrfToken
+      ) {
         throw new ForbiddenError('CSRF_TOKEN_INVALID', 'error.csrf');
       }
       request.actor = actor;

@@ -28,7 +28,8 @@ export interface ClientMeta {
 
 export type CachedKey = { secretHash: string; actor: Actor & { kind: 'app' }; expiresAt: number | null };
 
-const invalidCredentials = () => new UnauthenticatedError('AUTH_INVALID_CREDENTIALS', 'error.invalidCredentials');
+const invalidCredentials = () =>
+  new UnauthenticatedError('AUTH_INVALID_CREDENTIALS', 'error.invalidCredentials');
 
 /**
  * Sign-in and credential checks: password login with lockout, sessions (cookie or bearer) and API keys.
@@ -75,7 +76,14 @@ export class AuthService {
     const csrfToken = newSecret(18);
     const now = new Date();
     const expiresAt = new Date(now.getTime() + this.deps.config.session.ttlHours * 3_600_000);
-    const actor: Actor = { kind: 'user', id: user.id, orgId: user.org_id, roles: [], username: user.username, via: kind };
+    const actor: Actor = {
+      kind: 'user',
+      id: user.id,
+      orgId: user.org_id,
+      roles: [],
+      username: user.username,
+      via: kind,
+    };
     await this.deps.db.transaction().execute(async (trx) => {
       await sessionRepository.insert(trx, {
         token_hash: sha256Hex(token),
@@ -164,14 +172,18 @@ export class AuthService {
     const lockUntil = new Date(Date.now() + lockMinutes * 60_000);
     await this.deps.db.transaction().execute(async (trx) => {
       const failures = await userRepository.recordFailure(trx, user.id, maxFailures, lockUntil);
-      await this.deps.ledger.record(trx, { kind: 'anonymous' }, {
-        type: failures === maxFailures ? 'auth.locked' : 'auth.login.failed',
-        subjectType: 'user',
-        subjectId: user.id,
-        orgId: user.org_id,
-        data: { reason, failures, ip: meta.ip ?? null },
-        requestId: meta.requestId ?? null,
-      });
+      await this.deps.ledger.record(
+        trx,
+        { kind: 'anonymous' },
+        {
+          type: failures === maxFailures ? 'auth.locked' : 'auth.login.failed',
+          subjectType: 'user',
+          subjectId: user.id,
+          orgId: user.org_id,
+          data: { reason, failures, ip: meta.ip ?? null },
+          requestId: meta.requestId ?? null,
+        },
+      );
     });
   }
 }

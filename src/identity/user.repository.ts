@@ -27,7 +27,9 @@ export const userRepository = {
       .selectFrom('app_user as u')
       .selectAll('u')
       .select(
-        sql<string[]>`coalesce((select array_agg(r.role order by r.role) from user_role r where r.user_id = u.id), '{}')`.as(
+        sql<
+          string[]
+        >`coalesce((select array_agg(r.role order by r.role) from user_role r where r.user_id = u.id), '{}')`.as(
           'roles',
         ),
       )
@@ -111,7 +113,12 @@ export const userRepository = {
     return rows.map((r) => r.role).sort();
   },
 
-  async setRoles(db: Executor, userId: string, roles: readonly string[], grantedBy: string | null): Promise<void> {
+  async setRoles(
+    db: Executor,
+    userId: string,
+    roles: readonly string[],
+    grantedBy: string | null,
+  ): Promise<void> {
     await db.deleteFrom('user_role').where('user_id', '=', userId).execute();
     if (roles.length > 0) {
       await db

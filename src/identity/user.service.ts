@@ -60,7 +60,9 @@ export class UserService {
         });
       }
       if (await userRepository.byUsername(trx, input.username)) {
-        throw new ConflictError('USERNAME_TAKEN', 'error.usernameTaken', { params: { username: input.username } });
+        throw new ConflictError('USERNAME_TAKEN', 'error.usernameTaken', {
+          params: { username: input.username },
+        });
       }
       await userRepository.insert(trx, {
         id,
@@ -142,7 +144,11 @@ export class UserService {
     await this.deps.db.transaction().execute(async (trx) => {
       await userRepository.update(trx, id, { password_hash: hash, failed_logins: 0, locked_until: null });
       await sessionRepository.revokeAllOf(trx, id, new Date());
-      await this.deps.ledger.record(trx, actor, { type: 'user.password.reset', subjectType: 'user', subjectId: id });
+      await this.deps.ledger.record(trx, actor, {
+        type: 'user.password.reset',
+        subjectType: 'user',
+        subjectId: id,
+      });
     });
   }
 
@@ -151,7 +157,11 @@ export class UserService {
     await this.deps.db.transaction().execute(async (trx) => {
       await this.mustExist(trx, id);
       await userRepository.update(trx, id, { failed_logins: 0, locked_until: null });
-      await this.deps.ledger.record(trx, actor, { type: 'user.unlocked', subjectType: 'user', subjectId: id });
+      await this.deps.ledger.record(trx, actor, {
+        type: 'user.unlocked',
+        subjectType: 'user',
+        subjectId: id,
+      });
     });
     return this.dto(this.deps.db, id);
   }
@@ -173,7 +183,9 @@ export class UserService {
   private checkPassword(password: string, username: string): void {
     const problem = passwordProblem(password, username);
     if (problem) {
-      throw new ValidationError('PASSWORD_WEAK', `error.password.${problem}`, { details: { field: 'password' } });
+      throw new ValidationError('PASSWORD_WEAK', `error.password.${problem}`, {
+        details: { field: 'password' },
+      });
     }
   }
 

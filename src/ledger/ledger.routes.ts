@@ -11,21 +11,24 @@ const Event = Type.Object({
   type: Type.String(),
   actor: Type.Object({ kind: Type.String(), id: Type.Union([Type.String(), Type.Null()]) }),
   orgId: Type.Union([Type.String(), Type.Null()]),
-  subject: Type.Object({ type: Type.Union([Type.String(), Type.Null()]), id: Type.Union([Type.String(), Type.Null()]) }),
+  subject: Type.Object({
+    type: Type.Union([Type.String(), Type.Null()]),
+    id: Type.Union([Type.String(), Type.Null()]),
+  }),
   data: Type.Record(Type.String(), Type.Unknown()),
   requestId: Type.Union([Type.String(), Type.Null()]),
 });
 
 const EventQuery = Query({
-    afterId: Type.Optional(Type.Integer({ minimum: 0 })),
-    type: Type.Optional(Type.String({ maxLength: 100 })),
-    subjectType: Type.Optional(Type.String({ maxLength: 50 })),
-    subjectId: Type.Optional(Type.String({ maxLength: 100 })),
-    orgId: Type.Optional(Type.String({ maxLength: 100 })),
-    actorId: Type.Optional(Type.String({ maxLength: 100 })),
-    since: Type.Optional(Type.String({ format: 'date-time' })),
-    until: Type.Optional(Type.String({ format: 'date-time' })),
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+  afterId: Type.Optional(Type.Integer({ minimum: 0 })),
+  type: Type.Optional(Type.String({ maxLength: 100 })),
+  subjectType: Type.Optional(Type.String({ maxLength: 50 })),
+  subjectId: Type.Optional(Type.String({ maxLength: 100 })),
+  orgId: Type.Optional(Type.String({ maxLength: 100 })),
+  actorId: Type.Optional(Type.String({ maxLength: 100 })),
+  since: Type.Optional(Type.String({ format: 'date-time' })),
+  until: Type.Optional(Type.String({ format: 'date-time' })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
 });
 
 /** Audit events for the auditor: filter by type, subject, org, actor and time; page with afterId. */
@@ -40,7 +43,12 @@ export function ledgerRoutes(deps: { ledger: LedgerService }) {
           summary: '审计事件 / audit events (auditor)',
           security: SECURED,
           querystring: EventQuery,
-          response: { 200: Type.Array(Event), 400: { $ref: 'ErrorEnvelope#' }, 401: { $ref: 'ErrorEnvelope#' }, 403: { $ref: 'ErrorEnvelope#' } },
+          response: {
+            200: Type.Array(Event),
+            400: { $ref: 'ErrorEnvelope#' },
+            401: { $ref: 'ErrorEnvelope#' },
+            403: { $ref: 'ErrorEnvelope#' },
+          },
         },
       },
       (req) => {

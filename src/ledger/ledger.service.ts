@@ -48,7 +48,10 @@ export class LedgerService {
 
   async list(actor: Actor, query: Omit<EventQuery, 'limit'> & { limit?: number }): Promise<EventDto[]> {
     await this.deps.access.require(actor, 'event.read');
-    const rows = await eventRepository.list(this.deps.db, { ...query, limit: Math.min(query.limit ?? 100, 1000) });
+    const rows = await eventRepository.list(this.deps.db, {
+      ...query,
+      limit: Math.min(query.limit ?? 100, 1000),
+    });
     return rows.map((r) => ({
       id: Number(r.id),
       occurredAt: r.occurred_at.toISOString(),

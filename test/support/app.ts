@@ -14,7 +14,9 @@ export interface TestContext {
   app: FastifyInstance;
   close(): Promise<void>;
   /** Factories (Immich-style): each creates a fresh, uniquely named record through the services. */
-  newOrg(kind?: 'region' | 'data_bureau' | 'department' | 'operator' | 'auditor'): Promise<{ id: string; code: string }>;
+  newOrg(
+    kind?: 'region' | 'data_bureau' | 'department' | 'operator' | 'auditor',
+  ): Promise<{ id: string; code: string }>;
   newUser(orgId: string, roles?: string[]): Promise<{ id: string; username: string }>;
   /** Signs in by password and returns headers carrying the bearer token. */
   bearer(username: string, password?: string): Promise<Record<string, string>>;
@@ -25,7 +27,10 @@ let seq = 0;
 const unique = (prefix: string) => `${prefix}${Date.now().toString(36)}${(seq++).toString(36)}`;
 
 /** Services and an HTTP app over a fresh database of the given kind. */
-export async function createTestContext(kind: StorageKind, overrides: Partial<Config> = {}): Promise<TestContext> {
+export async function createTestContext(
+  kind: StorageKind,
+  overrides: Partial<Config> = {},
+): Promise<TestContext> {
   const database = await openTestDatabase(kind);
   const config = loadConfig({ GOVHUB_LANG: 'en' }, { dataDir: 'memory://', ...overrides });
   const services = createServices(database, config);
@@ -56,7 +61,11 @@ export async function createTestContext(kind: StorageKind, overrides: Partial<Co
       return { id: user.id, username };
     },
     async bearer(username, password = PASSWORD) {
-      const res = await app.inject({ method: 'POST', url: '/api/v1/auth/token', payload: { username, password } });
+      const res = await app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/token',
+        payload: { username, password },
+      });
       if (res.statusCode !== 200) {
         throw new Error(`login failed for ${username}: ${res.statusCode} ${res.body}`);
       }

@@ -14,7 +14,10 @@ export function storageKinds(): StorageKind[] {
 }
 
 /** A database of its own for one test file: in-memory PGlite, or a fresh PostgreSQL database dropped on close. */
-export async function openTestDatabase(kind: StorageKind, opts: { migrate?: boolean } = {}): Promise<Database> {
+export async function openTestDatabase(
+  kind: StorageKind,
+  opts: { migrate?: boolean } = {},
+): Promise<Database> {
   let database: Database;
   if (kind === 'embedded') {
     database = await openDatabase({ dataDir: 'memory://' });

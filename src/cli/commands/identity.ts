@@ -4,18 +4,26 @@ import { SYSTEM } from '../../identity/actor.js';
 import { L, msg, printJson, printTable, validateInput } from '../output.js';
 import { run } from './run.js';
 
-const list = (s: string) => s.split(',').map((x) => x.trim()).filter(Boolean);
+const list = (s: string) =>
+  s
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
 const JSON_OPT = ['--json', L('以 JSON 输出', 'print JSON')] as const;
 
 /** org / user / app / key management as the local operator (the CLI runs on the node itself). */
 export function identityCommands(program: Command): void {
   const org = program.command('org').description(L('组织机构管理', 'Manage organizations'));
-  org.command('list').description(L('列出组织机构', 'List organizations')).option(...JSON_OPT).action((o: { json?: boolean }) =>
-    run(o, 'org list', async (ctx) => {
-      const orgs = await ctx.services.orgs.list(SYSTEM);
-      return o.json ? printJson(orgs) : printTable(orgs, ['code', 'name', 'kind', 'regionCode', 'id']);
-    }),
-  );
+  org
+    .command('list')
+    .description(L('列出组织机构', 'List organizations'))
+    .option(...JSON_OPT)
+    .action((o: { json?: boolean }) =>
+      run(o, 'org list', async (ctx) => {
+        const orgs = await ctx.services.orgs.list(SYSTEM);
+        return o.json ? printJson(orgs) : printTable(orgs, ['code', 'name', 'kind', 'regionCode', 'id']);
+      }),
+    );
   org
     .command('create')
     .description(L('创建组织机构', 'Create an organization'))
@@ -26,20 +34,33 @@ export function identityCommands(program: Command): void {
     .option('--parent <ref>', L('上级机构（id、代码或名称）', 'parent (id, code or name)'))
     .option('--region-code <code>', L('行政区划代码', 'administrative division code'))
     .option(...JSON_OPT)
-    .action((o: { code: string; name: string; kind: string; nameEn?: string; parent?: string; regionCode?: string; json?: boolean }) =>
-      run(o, 'org create', async (ctx) => {
-        const parentId = o.parent ? (await ctx.services.orgs.get(SYSTEM, o.parent)).id : undefined;
-        const input = validateInput(OrgCreate, {
-          code: o.code,
-          name: o.name,
-          kind: o.kind,
-          ...(o.nameEn ? { nameEn: o.nameEn } : {}),
-          ...(parentId ? { parentId } : {}),
-          ...(o.regionCode ? { regionCode: o.regionCode } : {}),
-        });
-        const created = await ctx.services.orgs.create(SYSTEM, input);
-        return o.json ? printJson(created) : process.stdout.write(`${msg('cli.created', { what: `${created.code} ${created.name} (${created.id})` })}\n`);
-      }),
+    .action(
+      (o: {
+        code: string;
+        name: string;
+        kind: string;
+        nameEn?: string;
+        parent?: string;
+        regionCode?: string;
+        json?: boolean;
+      }) =>
+        run(o, 'org create', async (ctx) => {
+          const parentId = o.parent ? (await ctx.services.orgs.get(SYSTEM, o.parent)).id : undefined;
+          const input = validateInput(OrgCreate, {
+            code: o.code,
+            name: o.name,
+            kind: o.kind,
+            ...(o.nameEn ? { nameEn: o.nameEn } : {}),
+            ...(parentId ? { parentId } : {}),
+            ...(o.regionCode ? { regionCode: o.regionCode } : {}),
+          });
+          const created = await ctx.services.orgs.create(SYSTEM, input);
+          return o.json
+            ? printJson(created)
+            : process.stdout.write(
+                `${msg('cli.created', { what: `${created.code} ${created.name} (${created.id})` })}\n`,
+              );
+        }),
     );
   org
     .command('update')
@@ -59,7 +80,9 @@ export function identityCommands(program: Command): void {
           ...(o.regionCode ? { regionCode: o.regionCode } : {}),
         });
         const updated = await ctx.services.orgs.update(SYSTEM, target.id, patch);
-        return o.json ? printJson(updated) : process.stdout.write(`${msg('cli.updated', { what: `${updated.code} ${updated.name}` })}\n`);
+        return o.json
+          ? printJson(updated)
+          : process.stdout.write(`${msg('cli.updated', { what: `${updated.code} ${updated.name}` })}\n`);
       }),
     );
 
@@ -73,7 +96,9 @@ export function identityCommands(program: Command): void {
       run(o, 'user list', async (ctx) => {
         const orgId = o.org ? (await ctx.services.orgs.get(SYSTEM, o.org)).id : undefined;
         const users = await ctx.services.users.list(SYSTEM, { orgId });
-        return o.json ? printJson(users) : printTable(users, ['username', 'displayName', 'roles', 'status', 'locked']);
+        return o.json
+          ? printJson(users)
+          : printTable(users, ['username', 'displayName', 'roles', 'status', 'locked']);
       }),
     );
   user
@@ -82,25 +107,41 @@ export function identityCommands(program: Command): void {
     .requiredOption('--username <name>', L('用户名', 'username'))
     .requiredOption('--name <displayName>', L('姓名', 'display name'))
     .requiredOption('--org <ref>', L('所属机构（id、代码或名称）', 'organization (id, code or name)'))
-    .option('--password <password>', L('初始密码（也可用环境变量 GOVHUB_PASSWORD）', 'initial password (or env GOVHUB_PASSWORD)'))
+    .option(
+      '--password <password>',
+      L('初始密码（也可用环境变量 GOVHUB_PASSWORD）', 'initial password (or env GOVHUB_PASSWORD)'),
+    )
     .option('--roles <roles>', L('角色，逗号分隔', 'comma-separated roles'))
     .option('--email <email>', L('电子邮箱', 'email'))
     .option(...JSON_OPT)
-    .action((o: { username: string; name: string; org: string; password?: string; roles?: string; email?: string; json?: boolean }) =>
-      run(o, 'user create', async (ctx) => {
-        const orgId = (await ctx.services.orgs.get(SYSTEM, o.org)).id;
-        const password = o.password ?? process.env.GOVHUB_PASSWORD;
-        const input = validateInput(UserCreate, {
-          username: o.username,
-          displayName: o.name,
-          orgId,
-          ...(password ? { password } : {}),
-          ...(o.roles ? { roles: list(o.roles) } : {}),
-          ...(o.email ? { email: o.email } : {}),
-        });
-        const created = await ctx.services.users.create(SYSTEM, input);
-        return o.json ? printJson(created) : process.stdout.write(`${msg('cli.created', { what: `${created.username} (${created.id})` })}\n`);
-      }),
+    .action(
+      (o: {
+        username: string;
+        name: string;
+        org: string;
+        password?: string;
+        roles?: string;
+        email?: string;
+        json?: boolean;
+      }) =>
+        run(o, 'user create', async (ctx) => {
+          const orgId = (await ctx.services.orgs.get(SYSTEM, o.org)).id;
+          const password = o.password ?? process.env.GOVHUB_PASSWORD;
+          const input = validateInput(UserCreate, {
+            username: o.username,
+            displayName: o.name,
+            orgId,
+            ...(password ? { password } : {}),
+            ...(o.roles ? { roles: list(o.roles) } : {}),
+            ...(o.email ? { email: o.email } : {}),
+          });
+          const created = await ctx.services.users.create(SYSTEM, input);
+          return o.json
+            ? printJson(created)
+            : process.stdout.write(
+                `${msg('cli.created', { what: `${created.username} (${created.id})` })}\n`,
+              );
+        }),
     );
   user
     .command('roles')
@@ -112,20 +153,35 @@ export function identityCommands(program: Command): void {
       run(o, 'user roles', async (ctx) => {
         const target = await ctx.services.users.get(SYSTEM, ref);
         const updated = await ctx.services.users.setRoles(SYSTEM, target.id, list(roles));
-        return o.json ? printJson(updated) : process.stdout.write(`${msg('cli.updated', { what: `${updated.username}: ${updated.roles.join(',')}` })}\n`);
+        return o.json
+          ? printJson(updated)
+          : process.stdout.write(
+              `${msg('cli.updated', { what: `${updated.username}: ${updated.roles.join(',')}` })}\n`,
+            );
       }),
     );
   user
     .command('password')
     .argument('<user>', L('用户 id 或用户名', 'user id or username'))
-    .description(L('重置密码（从环境变量 GOVHUB_PASSWORD 读取新密码）', 'Reset a password (new password from env GOVHUB_PASSWORD)'))
+    .description(
+      L(
+        '重置密码（从环境变量 GOVHUB_PASSWORD 读取新密码）',
+        'Reset a password (new password from env GOVHUB_PASSWORD)',
+      ),
+    )
     .option('--password <password>', L('新密码', 'new password'))
     .option(...JSON_OPT)
     .action((ref: string, o: { password?: string; json?: boolean }) =>
       run(o, 'user password', async (ctx) => {
         const target = await ctx.services.users.get(SYSTEM, ref);
-        await ctx.services.users.resetPassword(SYSTEM, target.id, o.password ?? process.env.GOVHUB_PASSWORD ?? '');
-        return o.json ? printJson({ ok: true }) : process.stdout.write(`${msg('cli.updated', { what: target.username })}\n`);
+        await ctx.services.users.resetPassword(
+          SYSTEM,
+          target.id,
+          o.password ?? process.env.GOVHUB_PASSWORD ?? '',
+        );
+        return o.json
+          ? printJson({ ok: true })
+          : process.stdout.write(`${msg('cli.updated', { what: target.username })}\n`);
       }),
     );
   for (const [verb, zh, en] of [
@@ -144,8 +200,12 @@ export function identityCommands(program: Command): void {
           const updated =
             verb === 'unlock'
               ? await ctx.services.users.unlock(SYSTEM, target.id)
-              : await ctx.services.users.update(SYSTEM, target.id, { status: verb === 'disable' ? 'disabled' : 'active' });
-          return o.json ? printJson(updated) : process.stdout.write(`${msg('cli.updated', { what: updated.username })}\n`);
+              : await ctx.services.users.update(SYSTEM, target.id, {
+                  status: verb === 'disable' ? 'disabled' : 'active',
+                });
+          return o.json
+            ? printJson(updated)
+            : process.stdout.write(`${msg('cli.updated', { what: updated.username })}\n`);
         }),
       );
   }
@@ -169,7 +229,10 @@ export function identityCommands(program: Command): void {
     .requiredOption('--name <name>', L('应用名称', 'app name'))
     .requiredOption('--org <ref>', L('所属机构', 'organization'))
     .option('--description <text>', L('说明', 'description'))
-    .option('--roles <roles>', L('业务角色，逗号分隔（默认 consumer）', 'business roles, comma-separated (default consumer)'))
+    .option(
+      '--roles <roles>',
+      L('业务角色，逗号分隔（默认 consumer）', 'business roles, comma-separated (default consumer)'),
+    )
     .option(...JSON_OPT)
     .action((o: { name: string; org: string; description?: string; roles?: string; json?: boolean }) =>
       run(o, 'app create', async (ctx) => {
@@ -181,7 +244,9 @@ export function identityCommands(program: Command): void {
           ...(o.roles ? { roles: list(o.roles) } : {}),
         });
         const created = await ctx.services.apps.create(SYSTEM, input);
-        return o.json ? printJson(created) : process.stdout.write(`${msg('cli.created', { what: `${created.name} (${created.id})` })}\n`);
+        return o.json
+          ? printJson(created)
+          : process.stdout.write(`${msg('cli.created', { what: `${created.name} (${created.id})` })}\n`);
       }),
     );
 
@@ -194,7 +259,9 @@ export function identityCommands(program: Command): void {
     .action((appId: string, o: { json?: boolean }) =>
       run(o, 'key list', async (ctx) => {
         const keys = await ctx.services.apps.listKeys(SYSTEM, appId);
-        return o.json ? printJson(keys) : printTable(keys, ['id', 'name', 'scopes', 'expiresAt', 'revokedAt', 'lastUsedAt']);
+        return o.json
+          ? printJson(keys)
+          : printTable(keys, ['id', 'name', 'scopes', 'expiresAt', 'revokedAt', 'lastUsedAt']);
       }),
     );
   key
@@ -202,7 +269,13 @@ export function identityCommands(program: Command): void {
     .argument('<app>', L('应用 id', 'app id'))
     .description(L('签发密钥（仅显示一次）', 'Issue a key (shown once)'))
     .requiredOption('--name <name>', L('密钥名称', 'key name'))
-    .option('--scopes <scopes>', L('权限范围，逗号分隔（默认为应用角色的全部权限）', 'comma-separated scopes (default: all of the app’s role permissions)'))
+    .option(
+      '--scopes <scopes>',
+      L(
+        '权限范围，逗号分隔（默认为应用角色的全部权限）',
+        'comma-separated scopes (default: all of the app’s role permissions)',
+      ),
+    )
     .option('--days <n>', L('有效天数（默认 365）', 'days until it expires (default 365)'))
     .option(...JSON_OPT)
     .action((appId: string, o: { name: string; scopes?: string; days?: string; json?: boolean }) =>
@@ -228,7 +301,9 @@ export function identityCommands(program: Command): void {
     .action((appId: string, keyId: string, o: { json?: boolean }) =>
       run(o, 'key revoke', async (ctx) => {
         const revoked = await ctx.services.apps.revokeKey(SYSTEM, appId, keyId);
-        return o.json ? printJson(revoked) : process.stdout.write(`${msg('cli.revoked', { key: revoked.id })}\n`);
+        return o.json
+          ? printJson(revoked)
+          : process.stdout.write(`${msg('cli.revoked', { key: revoked.id })}\n`);
       }),
     );
 }

@@ -10,10 +10,20 @@ export interface ServeOptions {
 }
 
 export function printDemo(report: DemoReport): void {
-  process.stdout.write(`${report.seeded ? msg('cli.demoSeeded', { orgs: report.orgs, users: report.users, apps: report.apps }) : msg('cli.demoExisting')}\n`);
+  process.stdout.write(
+    `${report.seeded ? msg('cli.demoSeeded', { orgs: report.orgs, users: report.users, apps: report.apps }) : msg('cli.demoExisting')}\n`,
+  );
   process.stdout.write(`${msg('cli.demoLogins', { password: report.password })}\n`);
-  const shown = report.logins.filter((l) => !/\.(approver|dev)$/.test(l.username) || l.username.startsWith('psb.') || l.username.startsWith('hrss.'));
-  printTable(shown.map((l) => ({ username: l.username, roles: l.roles, org: l.org })), ['username', 'roles', 'org']);
+  const shown = report.logins.filter(
+    (l) =>
+      !/\.(approver|dev)$/.test(l.username) ||
+      l.username.startsWith('psb.') ||
+      l.username.startsWith('hrss.'),
+  );
+  printTable(
+    shown.map((l) => ({ username: l.username, roles: l.roles, org: l.org })),
+    ['username', 'roles', 'org'],
+  );
   if (report.keys.length > 0) {
     process.stdout.write(`${msg('cli.demoKeys')}\n`);
     printTable(report.keys, ['app', 'org', 'key']);
@@ -50,7 +60,9 @@ export async function serve(opts: ServeOptions): Promise<void> {
   if (report) {
     printDemo(report);
   }
-  process.stdout.write(`${msg('cli.storage', { kind: ctx.database.kind, location: ctx.database.location })}\n`);
+  process.stdout.write(
+    `${msg('cli.storage', { kind: ctx.database.kind, location: ctx.database.location })}\n`,
+  );
   process.stdout.write(`${msg('cli.docs', { url: `${url}/api/docs` })}\n`);
   process.stdout.write(`${msg('cli.serving', { url })}\n`);
 }

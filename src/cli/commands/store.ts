@@ -17,18 +17,32 @@ export function storeCommands(program: Command): void {
     .action((o: { json?: boolean }) =>
       run(o, 'migrate', async (ctx) => {
         const all = await listMigrations(ctx.database.db);
-        const report = { applied: ctx.migration.applied, current: ctx.migration.current ?? null, migrations: all };
+        const report = {
+          applied: ctx.migration.applied,
+          current: ctx.migration.current ?? null,
+          migrations: all,
+        };
         if (o.json) {
           return printJson(report);
         }
-        process.stdout.write(`${msg('cli.migrated', { current: report.current ?? '-', count: report.applied.length })}\n`);
-        printTable(all.map((m) => ({ name: m.name, executedAt: m.executedAt?.toISOString() ?? '' })), ['name', 'executedAt']);
+        process.stdout.write(
+          `${msg('cli.migrated', { current: report.current ?? '-', count: report.applied.length })}\n`,
+        );
+        printTable(
+          all.map((m) => ({ name: m.name, executedAt: m.executedAt?.toISOString() ?? '' })),
+          ['name', 'executedAt'],
+        );
       }),
     );
 
   program
     .command('demo')
-    .description(L('写入演示城市（GOVHUB_DATA_DIR / DATABASE_URL 指定的存储）', 'Seed the demo city into the store GOVHUB_DATA_DIR / DATABASE_URL names'))
+    .description(
+      L(
+        '写入演示城市（GOVHUB_DATA_DIR / DATABASE_URL 指定的存储）',
+        'Seed the demo city into the store GOVHUB_DATA_DIR / DATABASE_URL names',
+      ),
+    )
     .option('--json', L('以 JSON 输出', 'print JSON'))
     .action((o: { json?: boolean }) =>
       run(o, 'demo', async (ctx) => {
@@ -48,14 +62,21 @@ export function storeCommands(program: Command): void {
           throw new AppError(400, 'BACKUP_EMBEDDED_ONLY', 'error.backupPostgres');
         }
         const bytes = await backupEmbedded(ctx.database.pglite, file);
-        return o.json ? printJson({ file, bytes }) : process.stdout.write(`${msg('cli.backupDone', { file, bytes })}\n`);
+        return o.json
+          ? printJson({ file, bytes })
+          : process.stdout.write(`${msg('cli.backupDone', { file, bytes })}\n`);
       }),
     );
 
   program
     .command('restore')
     .argument('<file>', L('备份文件路径', 'backup file path'))
-    .description(L('从备份恢复内置存储到 GOVHUB_DATA_DIR', 'Restore the embedded store into GOVHUB_DATA_DIR from a backup'))
+    .description(
+      L(
+        '从备份恢复内置存储到 GOVHUB_DATA_DIR',
+        'Restore the embedded store into GOVHUB_DATA_DIR from a backup',
+      ),
+    )
     .option('--force', L('覆盖非空的数据目录', 'overwrite a data directory that is not empty'))
     .option('--json', L('以 JSON 输出', 'print JSON'))
     .action(async (file: string, o: { json?: boolean; force?: boolean }) =>
@@ -70,8 +91,9 @@ export function storeCommands(program: Command): void {
         } finally {
           unlock();
         }
-        return o.json ? printJson({ file, dataDir: config.dataDir }) : process.stdout.write(`${msg('cli.restoreDone', { file, dir: config.dataDir })}\n`);
+        return o.json
+          ? printJson({ file, dataDir: config.dataDir })
+          : process.stdout.write(`${msg('cli.restoreDone', { file, dir: config.dataDir })}\n`);
       }),
     );
 }
-

@@ -28,7 +28,9 @@ export async function restoreEmbedded(file: string, dataDir: string, force: bool
   }
   const existing = await fs.readdir(dataDir).catch(() => [] as string[]);
   if (existing.some((f) => f !== '.govhub.lock') && !force) {
-    throw new AppError(409, 'RESTORE_TARGET_NOT_EMPTY', 'error.restoreTargetNotEmpty', { params: { dir: dataDir } });
+    throw new AppError(409, 'RESTORE_TARGET_NOT_EMPTY', 'error.restoreTargetNotEmpty', {
+      params: { dir: dataDir },
+    });
   }
   // Restore beside the target first, then swap, so a failed restore leaves the old store intact.
   const staging = `${dataDir}.restoring`;

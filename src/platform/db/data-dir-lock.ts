@@ -12,7 +12,9 @@ export function lockDataDir(dataDir: string, purpose: string): () => void {
   const file = path.join(dataDir, '.govhub.lock');
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      fs.writeFileSync(file, JSON.stringify({ pid: process.pid, purpose, since: new Date().toISOString() }), { flag: 'wx' });
+      fs.writeFileSync(file, JSON.stringify({ pid: process.pid, purpose, since: new Date().toISOString() }), {
+        flag: 'wx',
+      });
       return () => {
         try {
           const held = JSON.parse(fs.readFileSync(file, 'utf8')) as { pid?: number };
@@ -41,7 +43,9 @@ export function lockDataDir(dataDir: string, purpose: string): () => void {
       fs.rmSync(file, { force: true });
     }
   }
-  throw new AppError(409, 'DATA_DIR_IN_USE', 'error.dataDirInUse', { params: { dir: dataDir, pid: '?', purpose: '?' } });
+  throw new AppError(409, 'DATA_DIR_IN_USE', 'error.dataDirInUse', {
+    params: { dir: dataDir, pid: '?', purpose: '?' },
+  });
 }
 
 function isAlive(pid: number): boolean {

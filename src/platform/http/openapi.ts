@@ -20,8 +20,17 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
       },
       components: {
         securitySchemes: {
-          session: { type: 'apiKey', in: 'cookie', name: 'govhub_session', description: '浏览器会话 (send x-csrf-token on unsafe methods)' },
-          bearer: { type: 'http', scheme: 'bearer', description: 'Bearer token from POST /api/v1/auth/token, or an API key (ghk_…)' },
+          session: {
+            type: 'apiKey',
+            in: 'cookie',
+            name: 'govhub_session',
+            description: '浏览器会话 (send x-csrf-token on unsafe methods)',
+          },
+          bearer: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'Bearer token from POST /api/v1/auth/token, or an API key (ghk_…)',
+          },
           apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key', description: '应用 API 密钥 (ghk_…)' },
         },
       },
@@ -33,6 +42,11 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
       ],
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/api/docs', uiConfig: { docExpansion: 'list', deepLinking: true } });
-  app.get('/api/openapi.json', { schema: { hide: true }, config: { rateLimit: false } }, async () => app.swagger());
+  await app.register(swaggerUi, {
+    routePrefix: '/api/docs',
+    uiConfig: { docExpansion: 'list', deepLinking: true },
+  });
+  app.get('/api/openapi.json', { schema: { hide: true }, config: { rateLimit: false } }, async () =>
+    app.swagger(),
+  );
 }

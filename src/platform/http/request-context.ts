@@ -20,7 +20,9 @@ export function registerRequestContext(app: FastifyInstance, defaultLang: Lang):
   app.addHook('onRequest', async (request, reply) => {
     const q = request.query as Record<string, unknown> | undefined;
     const fromQuery = typeof q?.lang === 'string' ? q.lang : undefined;
-    request.lang = fromQuery ? parseLang(fromQuery) : langFromAcceptLanguage(request.headers['accept-language'], defaultLang);
+    request.lang = fromQuery
+      ? parseLang(fromQuery)
+      : langFromAcceptLanguage(request.headers['accept-language'], defaultLang);
     void reply.header('x-request-id', request.id);
   });
 }

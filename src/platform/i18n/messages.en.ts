@@ -33,7 +33,8 @@ export const en: Record<keyof typeof zh, string> = {
   'error.oidcUnavailable': 'The single sign-on provider is unavailable',
   'error.oidcStateInvalid': 'The single sign-on attempt expired or is invalid; sign in again',
   'error.oidcFailed': 'Single sign-on failed',
-  'error.oidcNoAccount': 'This single sign-on identity has no govhub account; ask an administrator to create one',
+  'error.oidcNoAccount':
+    'This single sign-on identity has no govhub account; ask an administrator to create one',
   'error.oidcDisabled': 'Single sign-on is not enabled',
   'error.validation': 'The request does not match the expected parameters',
   'error.malformedJson': 'The request body is not valid JSON',
@@ -42,11 +43,14 @@ export const en: Record<keyof typeof zh, string> = {
   'error.badRequest': 'Malformed request',
   'error.internal': 'Internal server error; contact the administrator with the request id',
   'error.routeNotFound': 'No such endpoint: {method} {url}',
-  'error.backupPostgres': 'backup and restore work on the embedded store; for PostgreSQL use pg_dump / pg_restore',
+  'error.backupPostgres':
+    'backup and restore work on the embedded store; for PostgreSQL use pg_dump / pg_restore',
   'error.restoreTargetNotEmpty': 'Restore target {dir} is not empty; use --force to overwrite it',
   'error.backupFileInvalid': 'Not a valid backup file: {file}',
   'error.fileNotFound': 'File not found: {file}',
-  'error.dataDirInUse': 'Data directory {dir} is in use by process {pid} ({purpose}); stop it first or use the HTTP API',
+  'error.dataDirInUse':
+    'Data directory {dir} is in use by process {pid} ({purpose}); stop it first or use the HTTP API',
+  'error.sessionRequired': 'Only a user session can be ended; an API key has no session',
   'cli.description': 'govhub — integrated government data platform',
   'cli.serving': 'govhub is running at {url}',
   'cli.storage': 'Storage: {kind} ({location})',

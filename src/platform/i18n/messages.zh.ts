@@ -45,6 +45,7 @@ export const zh = {
   'error.backupFileInvalid': '备份文件无效：{file}',
   'error.fileNotFound': '文件不存在：{file}',
   'error.dataDirInUse': '数据目录 {dir} 正被进程 {pid}（{purpose}）使用；请先停止它，或通过 HTTP 接口操作',
+  'error.sessionRequired': '此操作只适用于用户会话，应用密钥无会话可结束',
   'cli.description': 'govhub —— 一体化政务数据平台',
   'cli.serving': 'govhub 已启动：{url}',
   'cli.storage': '存储：{kind}（{location}）',

@@ -107,7 +107,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('data', 'jsonb', (c) => c.notNull().defaultTo(sql`'{}'::jsonb`))
     .addColumn('request_id', 'text')
     .execute();
-  await db.schema.createIndex('event_subject_idx').on('event').columns(['subject_type', 'subject_id']).execute();
+  await db.schema
+    .createIndex('event_subject_idx')
+    .on('event')
+    .columns(['subject_type', 'subject_id'])
+    .execute();
   await db.schema.createIndex('event_type_idx').on('event').columns(['type', 'id']).execute();
   await sql`
     create function event_append_only() returns trigger language plpgsql as $$

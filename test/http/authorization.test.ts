@@ -1,0 +1,278 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { SYSTEM } from '../../src/identity/actor.js';
+import { createTestContext, type TestContext } from '../support/app.js';
+import { storageKinds } from '../support/db.js';
+
+/**
+ * Walks every route as every role, as an app's API key and as nobody, and checks the answer against
+ * the policy written out here by hand (not derived from the code under test). A route added without
+ * a line in POLICY fails the first test.
+ */
+const ACTORS = [
+  'anonymous',
+  'sysadmin',
+  'secadmin',
+  'auditor',
+  'catalog_editor',
+  'approver',
+  'consumer',
+  'app',
+] as const;
+type ActorName = (typeof ACTORS)[number];
+
+interface Fixture {
+  orgId: string;
+  userId: string;
+  appId: string;
+  keyId: string;
+}
+interface Call {
+  url: string;
+  payload?: Record<string, unknown>;
+}
+type Policy = {
+  allowed: readonly ActorName[] | 'public' | 'authenticated';
+  call: (f: Fixture, who: ActorName) => Call;
+};
+
+let n = 0;
+const u = () => `${Date.now().toString(36)}${n++}`;
+const PEOPLE: readonly ActorName[] = [
+  'sysadmin',
+  'secadmin',
+  'auditor',
+  'catalog_editor',
+  'approver',
+  'consumer',
+];
+
+const POLICY: Record<string, Policy> = {
+  'GET /healthz': { allowed: 'public', call: () => ({ url: '/healthz' }) },
+  'GET /metrics': { allowed: 'public', call: () => ({ url: '/metrics' }) },
+  'GET /api/openapi.json': { allowed: 'public', call: () => ({ url: '/api/openapi.json' }) },
+  'GET /api/v1/auth/config': { allowed: 'public', call: () => ({ url: '/api/v1/auth/config' }) },
+  'GET /api/v1/auth/me': { allowed: 'authenticated', call: () => ({ url: '/api/v1/auth/me' }) },
+  'GET /api/v1/orgs': { allowed: 'authenticated', call: () => ({ url: '/api/v1/orgs' }) },
+  'GET /api/v1/orgs/:id': { allowed: 'authenticated', call: (f) => ({ url: `/api/v1/orgs/${f.orgId}` }) },
+  'POST /api/v1/orgs': {
+    allowed: ['sysadmin'],
+    call: () => ({ url: '/api/v1/orgs', payload: { code: `o${u()}`, name: '新机构', kind: 'department' } }),
+  },
+  'PATCH /api/v1/orgs/:id': {
+    allowed: ['sysadmin'],
+    call: (f) => ({ url: `/api/v1/orgs/${f.orgId}`, payload: { nameEn: 'Renamed' } }),
+  },
+  'GET /api/v1/users': {
+    allowed: ['sysadmin', 'secadmin', 'auditor', 'approver'],
+    call: () => ({ url: '/api/v1/users' }),
+  },
+  'GET /api/v1/users/:id': {
+    allowed: ['sysadmin', 'secadmin', 'auditor', 'approver'],
+    call: (f) => ({ url: `/api/v1/users/${f.userId}` }),
+  },
+  'POST /api/v1/users': {
+    allowed: ['sysadmin'],
+    call: (f) => ({
+      url: '/api/v1/users',
+      payload: { username: `n${u()}`, displayName: '新用户', orgId: f.orgId },
+    }),
+  },
+  'PATCH /api/v1/users/:id': {
+    allowed: ['sysadmin'],
+    call: (f) => ({ url: `/api/v1/users/${f.userId}`, payload: { displayName: '改名' } }),
+  },
+  'PUT /api/v1/users/:id/roles': {
+    allowed: ['secadmin'],
+    call: (f) => ({ url: `/api/v1/users/${f.userId}/roles`, payload: { roles: ['catalog_editor'] } }),
+  },
+  'PUT /api/v1/users/:id/password': {
+    allowed: ['secadmin'],
+    call: (f) => ({ url: `/api/v1/users/${f.userId}/password`, payload: { password: 'New@Pass2026' } }),
+  },
+  'POST /api/v1/users/:id/unlock': {
+    allowed: ['secadmin'],
+    call: (f) => ({ url: `/api/v1/users/${f.userId}/unlock` }),
+  },
+  'GET /api/v1/apps': {
+    allowed: ['sysadmin', 'secadmin', 'auditor', 'consumer', 'app'],
+    call: () => ({ url: '/api/v1/apps' }),
+  },
+  'GET /api/v1/apps/:id': {
+    allowed: ['sysadmin', 'secadmin', 'auditor', 'consumer', 'app'],
+    call: (f) => ({ url: `/api/v1/apps/${f.appId}` }),
+  },
+  'POST /api/v1/apps': {
+    allowed: ['sysadmin', 'consumer'],
+    call: (f) => ({ url: '/api/v1/apps', payload: { name: `app${u()}`, orgId: f.orgId } }),
+  },
+  'PATCH /api/v1/apps/:id': {
+    allowed: ['sysadmin', 'consumer'],
+    call: (f) => ({ url: `/api/v1/apps/${f.appId}`, payload: { description: '说明' } }),
+  },
+  'GET /api/v1/apps/:id/keys': {
+    allowed: ['secadmin', 'consumer'],
+    call: (f) => ({ url: `/api/v1/apps/${f.appId}/keys` }),
+  },
+  'POST /api/v1/apps/:id/keys': {
+    allowed: ['secadmin', 'consumer'],
+    call: (f) => ({ url: `/api/v1/apps/${f.appId}/keys`, payload: { name: `k${u()}` } }),
+  },
+  'DELETE /api/v1/apps/:id/keys/:keyId': {
+    allowed: ['secadmin', 'consumer'],
+    call: (f) => ({ url: `/api/v1/apps/${f.appId}/keys/${f.keyId}` }),
+  },
+  'GET /api/v1/ledger/events': {
+    allowed: ['auditor'],
+    call: () => ({ url: '/api/v1/ledger/events?limit=5' }),
+  },
+  // Sign-in endpoints are public by nature; they are exercised in auth.http.test.ts.
+  'POST /api/v1/auth/login': {
+    allowed: 'public',
+    call: () => ({ url: '/api/v1/auth/login', payload: { username: 'nobody', password: 'x' } }),
+  },
+  'POST /api/v1/auth/token': {
+    allowed: 'public',
+    call: () => ({ url: '/api/v1/auth/token', payload: { username: 'nobody', password: 'x' } }),
+  },
+  'POST /api/v1/auth/logout': { allowed: PEOPLE, call: () => ({ url: '/api/v1/auth/logout' }) },
+  'GET /api/v1/auth/oidc/login': { allowed: 'public', call: () => ({ url: '/api/v1/auth/oidc/login' }) },
+  'GET /api/v1/auth/oidc/callback': {
+    allowed: 'public',
+    call: () => ({ url: '/api/v1/auth/oidc/callback?state=x&code=y' }),
+  },
+};
+
+function expectedAllowed(policy: Policy, who: ActorName): boolean {
+  if (policy.allowed === 'public') {
+    return true;
+  }
+  if (policy.allowed === 'authenticated') {
+    return who !== 'anonymous';
+  }
+  return policy.allowed.includes(who);
+}
+
+for (const kind of storageKinds()) {
+  describe(`authorization walk on ${kind}`, () => {
+    let ctx: TestContext;
+    let orgId: string;
+    let otherOrgId: string;
+    const headers = new Map<ActorName, () => Promise<Record<string, string>>>();
+    const renew = new Map<ActorName, () => void>();
+
+    before(async () => {
+      ctx = await createTestContext(kind);
+      orgId = (await ctx.newOrg()).id;
+      otherOrgId = (await ctx.newOrg()).id;
+      const app = await ctx.services.apps.create(SYSTEM, { name: `walk${u()}`, orgId });
+      const { secret } = await ctx.services.apps.createKey(SYSTEM, app.id, { name: 'walk' });
+      headers.set('anonymous', async () => ({}));
+      headers.set('app', async () => ({ 'x-api-key': secret }));
+      for (const role of PEOPLE) {
+        // One session per role, renewed after a call that ends it (logout).
+        const user = await ctx.newUser(orgId, [role]);
+        let session: Record<string, string> | undefined;
+        headers.set(role, async () => (session ??= await ctx.bearer(user.username)));
+        renew.set(role, () => {
+          session = undefined;
+        });
+      }
+    });
+    after(() => ctx.close());
+
+    async function fixture(): Promise<Fixture> {
+      const user = await ctx.newUser(orgId, ['approver']);
+      const app = await ctx.services.apps.create(SYSTEM, { name: `t${u()}`, orgId });
+      const { key } = await ctx.services.apps.createKey(SYSTEM, app.id, { name: 't' });
+      return { orgId, userId: user.id, appId: app.id, keyId: key.id };
+    }
+
+    test('every route has a policy line, and every policy line is a route', async () => {
+      // The routes the app really serves (HEAD twins and the docs UI's static assets aside)…
+      const served = ctx.app.routeTable.filter((r) => !r.startsWith('HEAD ') && !r.includes(' /api/docs'));
+      assert.deepEqual([...new Set(served)].sort(), Object.keys(POLICY).sort());
+      // …and every one of them but the two machine endpoints is in the OpenAPI document.
+      const spec = (await ctx.inject({ method: 'GET', url: '/api/openapi.json' })).json<{
+        paths: Record<string, Record<string, unknown>>;
+      }>();
+      const documented = Object.entries(spec.paths).flatMap(([path, ops]) =>
+        Object.keys(ops).map((m) => `${m.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`),
+      );
+      assert.deepEqual(
+        [...documented, 'GET /metrics', 'GET /api/openapi.json'].sort(),
+        Object.keys(POLICY).sort(),
+      );
+    });
+
+    for (const [route, policy] of Object.entries(POLICY)) {
+      test(route, async () => {
+        const [method] = route.split(' ') as [string];
+        for (const who of ACTORS) {
+          const call = policy.call(await fixture(), who);
+          const res = await ctx.inject({
+            method: method as 'GET',
+            url: call.url,
+            headers: await (headers.get(who) as () => Promise<Record<string, string>>)(),
+            ...(call.payload ? { payload: call.payload } : {}),
+          });
+          if (route === 'POST /api/v1/auth/logout') {
+            renew.get(who)?.();
+          }
+          const allowed = expectedAllowed(policy, who);
+          if (allowed) {
+            assert.ok(
+              ![401, 403].includes(res.statusCode) || policy.allowed === 'public',
+              `${route} as ${who}: expected access, got ${res.statusCode} ${res.body}`,
+            );
+            if (policy.allowed !== 'public') {
+              assert.ok(
+                res.statusCode < 300,
+                `${route} as ${who}: expected success, got ${res.statusCode} ${res.body}`,
+              );
+            }
+          } else {
+            assert.equal(res.statusCode, who === 'anonymous' ? 401 : 403, `${route} as ${who}: ${res.body}`);
+            const body = res.json<{ error: { code: string }; requestId: string }>();
+            assert.ok(body.error.code && body.requestId, `${route} as ${who}: envelope`);
+            assert.deepEqual(
+              Object.keys(body).sort(),
+              ['error', 'requestId'],
+              `${route} as ${who}: nothing but the error`,
+            );
+          }
+        }
+      });
+    }
+
+    test('own-organization reach: a consumer cannot touch another organization’s app', async () => {
+      const other = await ctx.services.apps.create(SYSTEM, { name: `other${u()}`, orgId: otherOrgId });
+      const h = await (headers.get('consumer') as () => Promise<Record<string, string>>)();
+      for (const [method, url] of [
+        ['GET', `/api/v1/apps/${other.id}`],
+        ['PATCH', `/api/v1/apps/${other.id}`],
+        ['GET', `/api/v1/apps/${other.id}/keys`],
+        ['POST', `/api/v1/apps/${other.id}/keys`],
+      ] as const) {
+        const res = await ctx.inject({
+          method,
+          url,
+          headers: h,
+          ...(method === 'GET' ? {} : { payload: method === 'PATCH' ? { description: 'x' } : { name: 'x' } }),
+        });
+        assert.equal(res.statusCode, 403, `${method} ${url}`);
+      }
+      const create = await ctx.inject({
+        method: 'POST',
+        url: '/api/v1/apps',
+        headers: h,
+        payload: { name: 'x', orgId: otherOrgId },
+      });
+      assert.equal(create.statusCode, 403);
+      const list = (await ctx.inject({ method: 'GET', url: '/api/v1/apps', headers: h })).json<
+        Array<{ orgId: string }>
+      >();
+      assert.ok(list.length > 0 && list.every((a) => a.orgId === orgId));
+    });
+  });
+}
