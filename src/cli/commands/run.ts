@@ -1,4 +1,4 @@
-import { type CliContext, openContext } from '../context.js';
+import type { CliContext } from '../context.js';
 import { reportError } from '../output.js';
 
 /**
@@ -13,6 +13,8 @@ export async function run(
   let ctx: CliContext | undefined;
   try {
     if (purpose !== null) {
+      // Loaded on demand so that `--help` and argument errors answer without loading the server.
+      const { openContext } = await import('../context.js');
       ctx = await openContext(purpose);
     }
     await body(ctx as CliContext);

@@ -1,33 +1,12 @@
 import { buildApp } from '../../app.js';
-import type { DemoReport } from '../../demo/demo.service.js';
 import { openContext } from '../context.js';
-import { msg, printTable } from '../output.js';
+import { msg } from '../output.js';
+import { printDemo } from './demo-report.js';
 
 export interface ServeOptions {
   port?: number | undefined;
   host?: string | undefined;
   demo?: boolean | undefined;
-}
-
-export function printDemo(report: DemoReport): void {
-  process.stdout.write(
-    `${report.seeded ? msg('cli.demoSeeded', { orgs: report.orgs, users: report.users, apps: report.apps }) : msg('cli.demoExisting')}\n`,
-  );
-  process.stdout.write(`${msg('cli.demoLogins', { password: report.password })}\n`);
-  const shown = report.logins.filter(
-    (l) =>
-      !/\.(approver|dev)$/.test(l.username) ||
-      l.username.startsWith('psb.') ||
-      l.username.startsWith('hrss.'),
-  );
-  printTable(
-    shown.map((l) => ({ username: l.username, roles: l.roles, org: l.org })),
-    ['username', 'roles', 'org'],
-  );
-  if (report.keys.length > 0) {
-    process.stdout.write(`${msg('cli.demoKeys')}\n`);
-    printTable(report.keys, ['app', 'org', 'key']);
-  }
 }
 
 /** Runs the server until SIGINT / SIGTERM, then drains requests and closes the store. */

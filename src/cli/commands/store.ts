@@ -1,11 +1,7 @@
 import type { Command } from 'commander';
-import { loadConfig } from '../../platform/config.js';
-import { backupEmbedded, restoreEmbedded } from '../../platform/db/backup.js';
-import { lockDataDir } from '../../platform/db/data-dir-lock.js';
-import { listMigrations } from '../../platform/db/migrator.js';
 import { AppError } from '../../platform/errors.js';
 import { L, msg, printJson, printTable } from '../output.js';
-import { printDemo } from './serve.js';
+import { printDemo } from './demo-report.js';
 import { run } from './run.js';
 
 /** migrate, demo, backup, restore: verbs that act on the store itself. */
@@ -16,6 +12,7 @@ export function storeCommands(program: Command): void {
     .option('--json', L('以 JSON 输出', 'print JSON'))
     .action((o: { json?: boolean }) =>
       run(o, 'migrate', async (ctx) => {
+        const { listMigrations } = await import('../../platform/db/migrator.js');
         const all = await listMigrations(ctx.database.db);
         const report = {
           applied: ctx.migration.applied,
@@ -61,6 +58,7 @@ export function storeCommands(program: Command): void {
         if (!ctx.database.pglite) {
           throw new AppError(400, 'BACKUP_EMBEDDED_ONLY', 'error.backupPostgres');
         }
+        const { backupEmbedded } = await import('../../platform/db/backup.js');
         const bytes = await backupEmbedded(ctx.database.pglite, file);
         return o.json
           ? printJson({ file, bytes })
@@ -81,6 +79,11 @@ export function storeCommands(program: Command): void {
     .option('--json', L('以 JSON 输出', 'print JSON'))
     .action(async (file: string, o: { json?: boolean; force?: boolean }) =>
       run(o, null, async () => {
+        const [{ loadConfig }, { restoreEmbedded }, { lockDataDir }] = await Promise.all([
+          import('../../platform/config.js'),
+          import('../../platform/db/backup.js'),
+          import('../../platform/db/data-dir-lock.js'),
+        ]);
         const config = loadConfig();
         if (config.databaseUrl) {
           throw new AppError(400, 'BACKUP_EMBEDDED_ONLY', 'error.backupPostgres');
