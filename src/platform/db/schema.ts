@@ -1,111 +1,11 @@
-import type { ColumnType, Generated } from 'kysely';
+import type { IdentityTables } from './tables/identity.js';
+import type { LedgerTables } from './tables/ledger.js';
+
+export type * from './tables/identity.js';
+export type * from './tables/ledger.js';
 
 /**
- * Table types for Kysely. Tables are singular snake_case; each capability owns its tables
- * (identity: org, app_user, user_role, app, api_key, session, login_flow; ledger: event)
- * and only its repositories query them.
+ * The database as Kysely sees it: each capability's tables, declared in db/tables/<capability>.ts and
+ * created by its migrations in db/migrations/. Only the owning capability's repositories query them.
  */
-type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
-type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
-type Json<T> = ColumnType<T, string, string>;
-
-export interface OrgTable {
-  id: string;
-  code: string;
-  name: string;
-  name_en: string | null;
-  kind: string;
-  parent_id: string | null;
-  region_code: string | null;
-  created_at: Timestamp;
-}
-
-export interface AppUserTable {
-  id: string;
-  username: string;
-  display_name: string;
-  org_id: string;
-  email: string | null;
-  password_hash: string | null;
-  oidc_subject: string | null;
-  status: string;
-  failed_logins: Generated<number>;
-  locked_until: NullableTimestamp;
-  last_login_at: NullableTimestamp;
-  created_at: Timestamp;
-}
-
-export interface UserRoleTable {
-  user_id: string;
-  role: string;
-  granted_by: string | null;
-  granted_at: Timestamp;
-}
-
-export interface AppTable {
-  id: string;
-  name: string;
-  org_id: string;
-  description: string | null;
-  roles: Json<string[]>;
-  status: string;
-  created_by: string | null;
-  created_at: Timestamp;
-}
-
-export interface ApiKeyTable {
-  id: string;
-  app_id: string;
-  name: string;
-  secret_hash: string;
-  scopes: Json<string[]>;
-  created_by: string | null;
-  created_at: Timestamp;
-  expires_at: NullableTimestamp;
-  revoked_at: NullableTimestamp;
-  last_used_at: NullableTimestamp;
-}
-
-export interface SessionTable {
-  token_hash: string;
-  user_id: string;
-  kind: string;
-  csrf_token: string;
-  created_at: Timestamp;
-  expires_at: Timestamp;
-  revoked_at: NullableTimestamp;
-  ip: string | null;
-  user_agent: string | null;
-}
-
-export interface LoginFlowTable {
-  state: string;
-  nonce: string;
-  code_verifier: string;
-  return_to: string | null;
-  created_at: Timestamp;
-}
-
-export interface EventTable {
-  id: Generated<string>;
-  occurred_at: Timestamp;
-  type: string;
-  actor_kind: string;
-  actor_id: string | null;
-  org_id: string | null;
-  subject_type: string | null;
-  subject_id: string | null;
-  data: Json<Record<string, unknown>>;
-  request_id: string | null;
-}
-
-export interface DB {
-  org: OrgTable;
-  app_user: AppUserTable;
-  user_role: UserRoleTable;
-  app: AppTable;
-  api_key: ApiKeyTable;
-  session: SessionTable;
-  login_flow: LoginFlowTable;
-  event: EventTable;
-}
+export interface DB extends IdentityTables, LedgerTables {}

@@ -1,0 +1,21 @@
+/** 命令行 / command line (中文). */
+export const cliZh = {
+  'cli.description': 'govhub —— 一体化政务数据平台',
+  'cli.serving': 'govhub 已启动：{url}',
+  'cli.storage': '存储：{kind}（{location}）',
+  'cli.docs': '接口文档：{url}',
+  'cli.demoLogins': '演示账号（密码均为 {password}）：',
+  'cli.demoKeys': '演示应用 API 密钥（仅显示这一次）：',
+  'cli.demoSeeded': '已写入演示城市：{orgs} 个组织机构、{users} 个用户、{apps} 个应用',
+  'cli.demoExisting': '演示城市已存在，未重复写入',
+  'cli.migrated': '数据库已是最新（当前版本 {current}），本次应用 {count} 个迁移',
+  'cli.backupDone': '已备份到 {file}（{bytes} 字节）',
+  'cli.restoreDone': '已从 {file} 恢复到 {dir}',
+  'cli.shuttingDown': '正在关闭……',
+  'cli.created': '已创建：{what}',
+  'cli.updated': '已更新：{what}',
+  'cli.keySecret': '请立即保存此密钥，它不会再次显示：',
+  'cli.revoked': '已吊销密钥 {key}',
+  'cli.none': '（无）',
+  'cli.error': '错误',
+} as const;

@@ -1,0 +1,21 @@
+/** 平台通用消息 / platform-wide messages (中文). */
+export const commonZh = {
+  'error.unauthenticated': '请先登录或提供有效的凭据',
+  'error.forbidden': '没有权限执行此操作（{permission}）',
+  'error.rateLimited': '请求过于频繁，请在 {after} 后重试',
+  'error.configInvalid': '配置项 {name} 的值无效：{value}',
+  'error.configMissing': '缺少配置项 {name}',
+  'error.migrationFailed': '数据库迁移 {name} 失败',
+  'error.validation': '请求参数不符合要求',
+  'error.malformedJson': '请求体不是合法的 JSON',
+  'error.bodyTooLarge': '请求体过大',
+  'error.unsupportedMediaType': '不支持的请求内容类型',
+  'error.badRequest': '请求格式错误',
+  'error.internal': '服务器内部错误，请联系管理员并提供请求编号',
+  'error.routeNotFound': '接口不存在：{method} {url}',
+  'error.backupPostgres': '备份与恢复命令只适用于内置存储；PostgreSQL 请使用 pg_dump / pg_restore',
+  'error.restoreTargetNotEmpty': '恢复目标目录 {dir} 不为空；请使用 --force 覆盖',
+  'error.backupFileInvalid': '备份文件无效：{file}',
+  'error.fileNotFound': '文件不存在：{file}',
+  'error.dataDirInUse': '数据目录 {dir} 正被进程 {pid}（{purpose}）使用；请先停止它，或通过 HTTP 接口操作',
+} as const;
