@@ -1,0 +1,26 @@
+/** What the issue asks of each figure; the summary marks each one met or missed. */
+export interface Target {
+  suite: string;
+  metric: string;
+  op: '>=' | '<=';
+  value: number;
+  why: string;
+}
+
+export const TARGETS: Target[] = [
+  { suite: 'auth', metric: 'ratio', op: '>=', value: 0.7, why: 'API-key request vs bare route' },
+  { suite: 'startup', metric: 'cold_start_s', op: '<=', value: 10, why: 'fresh clone serving within 10 s' },
+  { suite: 'startup', metric: 'warm_start_s', op: '<=', value: 10, why: 'restart serving within 10 s' },
+  { suite: 'startup', metric: 'rss_mb', op: '<=', value: 400, why: 'server with demo < 400 MB resident' },
+  {
+    suite: 'startup',
+    metric: 'warm_rss_mb',
+    op: '<=',
+    value: 400,
+    why: 'server with demo < 400 MB resident',
+  },
+];
+
+export function meets(t: Target, v: number): boolean {
+  return t.op === '>=' ? v >= t.value : v <= t.value;
+}
