@@ -76,11 +76,19 @@ export async function buildApp(services: Services, opts: BuildAppOptions = {}): 
   registerRequestContext(app, config.lang);
   registerErrorHandling(app);
   registerMetrics(app);
-  await app.register(cookie);
+  // Cookies are parsed by the authentication hook only when a Cookie header is present (API-key
+  // calls, the hot path, carry none); setCookie/clearCookie stay available on every reply.
+  await app.register(cookie, { hook: false });
   registerAuthentication(app, services.auth);
   await app.register(rateLimit, {
     global: true,
     hook: 'preHandler',
+    // x-ratelimit-* headers only once a caller is limited: on every answer they cost as much as the limiter.
+    addHeadersOnExceeding: {
+      'x-ratelimit-limit': false,
+      'x-ratelimit-remaining': false,
+      'x-ratelimit-reset': false,
+    },
     max: (request, key) =>
       key.startsWith('ip:') ? config.rateLimit.perIpPerMinute : config.rateLimit.perKeyPerMinute,
     timeWindow: '1 minute',

@@ -159,7 +159,8 @@ export class AppService {
       });
       return (await appRepository.keyById(trx, keyId)) ?? key;
     });
-    this.deps.keyCache.delete(keyId);
+    // The cache is keyed by whole keys; revocations are rare, so drop it all rather than index it.
+    this.deps.keyCache.clear();
     return toApiKeyDto(row);
   }
 

@@ -15,6 +15,12 @@ const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 /** Security requirement for OpenAPI: any of session cookie, bearer token or API key. */
 export const SECURED: Array<Record<string, string[]>> = [{ session: [] }, { bearer: [] }, { apiKey: [] }];
 
+/** The session cookie, parsed on demand (the cookie plugin's per-request hook is off). */
+export function sessionCookieOf(request: FastifyRequest): string | undefined {
+  const header = request.headers.cookie;
+  return header ? request.server.parseCookie(header)[SESSION_COOKIE] : undefined;
+}
+
 function bearerOf(request: FastifyRequest): string | undefined {
   const h = request.headers.authorization;
   if (typeof h === 'string' && /^bearer\s+/i.test(h)) {
@@ -51,7 +57,7 @@ export function registerAuthentication(app: FastifyInstance, auth: AuthService):
       request.actor = actor;
       return;
     }
-    const cookie = request.cookies[SESSION_COOKIE];
+    const cookie = request.headers.cookie ? sessionCookieOf(request) : undefined;
     if (cookie) {
       const actor = await auth.sessionActor(cookie, 'cookie');
       if (!actor) {

@@ -5,7 +5,7 @@ import { Query } from '../contracts/common.js';
 import { LoginBody, LoginResult, Me } from '../contracts/identity.js';
 import type { Config } from '../platform/config.js';
 import { ForbiddenError, NotFoundError, UnauthenticatedError } from '../platform/errors.js';
-import { SECURED, SESSION_COOKIE } from './auth.hooks.js';
+import { SECURED, SESSION_COOKIE, sessionCookieOf } from './auth.hooks.js';
 import type { AuthService, SessionOpened } from './auth.service.js';
 import type { OidcService } from './oidc.service.js';
 import { permissionsHeld } from './permissions.js';
@@ -105,7 +105,7 @@ export function authRoutes(deps: {
         },
       },
       async (req, reply) => {
-        const token = req.cookies[SESSION_COOKIE] ?? req.headers.authorization?.replace(/^bearer\s+/i, '');
+        const token = sessionCookieOf(req) ?? req.headers.authorization?.replace(/^bearer\s+/i, '');
         if (req.actor.kind === 'app') {
           throw new ForbiddenError('SESSION_REQUIRED', 'error.sessionRequired');
         }

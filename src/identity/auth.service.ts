@@ -26,7 +26,7 @@ export interface ClientMeta {
   requestId?: string | undefined;
 }
 
-export type CachedKey = { secretHash: string; actor: Actor & { kind: 'app' }; expiresAt: number | null };
+export type CachedKey = { actor: Actor & { kind: 'app' }; expiresAt: number | null };
 
 const invalidCredentials = () =>
   new UnauthenticatedError('AUTH_INVALID_CREDENTIALS', 'error.invalidCredentials');
@@ -133,21 +133,29 @@ export class AuthService {
     };
   }
 
-  /** Resolves an API key to its app, with a short in-process cache for the hot path. */
+  /**
+   * Resolves an API key to its app. The hot path is one map lookup: the cache is keyed by the whole
+   * presented key and filled only after the secret matched its stored hash, so a hit needs no hashing
+   * and a wrong secret can never hit.
+   */
   async apiKeyActor(raw: string): Promise<Actor | undefined> {
-    const parsed = parseApiKey(raw);
-    if (!parsed) {
-      return undefined;
-    }
     const now = Date.now();
-    let entry = this.deps.keyCache.get(parsed.keyId, now);
+    let entry = this.deps.keyCache.get(raw, now);
     if (!entry) {
+      const parsed = parseApiKey(raw);
+      if (!parsed) {
+        return undefined;
+      }
       const row = await appRepository.keyForAuth(this.deps.db, parsed.keyId);
-      if (!row || row.revoked_at || row.app_status !== 'active') {
+      if (
+        !row ||
+        row.revoked_at ||
+        row.app_status !== 'active' ||
+        sha256Hex(parsed.secret) !== row.secret_hash
+      ) {
         return undefined;
       }
       entry = {
-        secretHash: row.secret_hash,
         expiresAt: row.expires_at ? row.expires_at.getTime() : null,
         actor: {
           kind: 'app',
@@ -158,13 +166,10 @@ export class AuthService {
           scopes: row.scopes,
         },
       };
-      this.deps.keyCache.set(parsed.keyId, entry, now);
+      this.deps.keyCache.set(raw, entry, now);
       void appRepository.touchKey(this.deps.db, parsed.keyId, new Date(now)).catch(() => undefined);
     }
-    if (entry.expiresAt !== null && entry.expiresAt <= now) {
-      return undefined;
-    }
-    return sha256Hex(parsed.secret) === entry.secretHash ? entry.actor : undefined;
+    return entry.expiresAt !== null && entry.expiresAt <= now ? undefined : entry.actor;
   }
 
   private async recordFailure(user: UserRow, reason: string, meta: ClientMeta): Promise<void> {

@@ -1,7 +1,11 @@
+import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PGliteDialect, PostgresDialect, sql, type Transaction } from 'kysely';
 import pg from 'pg';
+import { AppError } from '../errors.js';
 import type { DB } from './schema.js';
 
 export type Db = Kysely<DB>;
@@ -34,6 +38,26 @@ const pgTypes = {
   getTypeParser: (oid: number, format?: unknown) =>
     oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text'),
 };
+
+/** Runs PGlite's initdb for a new data directory in a child process (see pglite-init.ts). */
+async function initDataDirInChild(dataDir: string): Promise<void> {
+  const exists = await fs
+    .access(path.join(dataDir, 'PG_VERSION'))
+    .then(() => true)
+    .catch(() => false);
+  if (exists) {
+    return;
+  }
+  const script = fileURLToPath(new URL('./pglite-init.js', import.meta.url));
+  const code = await new Promise<number | null>((resolve, reject) => {
+    const child = spawn(process.execPath, [script, dataDir], { stdio: ['ignore', 'ignore', 'inherit'] });
+    child.once('error', reject);
+    child.once('exit', resolve);
+  });
+  if (code !== 0) {
+    throw new AppError(500, 'STORAGE_INIT_FAILED', 'error.storageInitFailed', { params: { dir: dataDir } });
+  }
+}
 
 export function redactUrl(url: string): string {
   try {
@@ -70,6 +94,7 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   const dataDir = opts.dataDir ?? './govhub-data';
   if (!dataDir.startsWith('memory://')) {
     await fs.mkdir(dataDir, { recursive: true });
+    await initDataDirInChild(dataDir);
   }
   const pglite = await PGlite.create(dataDir, { parsers: { 20: (v: string) => Number(v) } });
   const db = new Kysely<DB>({ dialect: new PGliteDialect({ pglite }) });

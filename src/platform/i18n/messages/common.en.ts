@@ -22,4 +22,5 @@ export const commonEn: Record<keyof typeof commonZh, string> = {
   'error.fileNotFound': 'File not found: {file}',
   'error.dataDirInUse':
     'Data directory {dir} is in use by process {pid} ({purpose}); stop it first or use the HTTP API',
+  'error.storageInitFailed': 'Could not initialise the embedded data directory {dir}',
 };

@@ -18,4 +18,5 @@ export const commonZh = {
   'error.backupFileInvalid': '备份文件无效：{file}',
   'error.fileNotFound': '文件不存在：{file}',
   'error.dataDirInUse': '数据目录 {dir} 正被进程 {pid}（{purpose}）使用；请先停止它，或通过 HTTP 接口操作',
+  'error.storageInitFailed': '无法初始化内置存储目录 {dir}',
 } as const;
