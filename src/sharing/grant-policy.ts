@@ -230,7 +230,10 @@ export function verifyCanonical(value: unknown, kind?: IdentifierKind): string |
   if (typeof value === 'boolean') {
     return value ? 'true' : 'false';
   }
-  const s = typeof value === 'string' ? value : JSON.stringify(value);
+  if (typeof value !== 'string' && (typeof value !== 'object' || value === null)) {
+    return null; // functions, symbols: not comparable values
+  }
+  const s = typeof value === 'string' ? value : (JSON.stringify(value) ?? '');
   if (kind) {
     return normalizeIdentifier(kind, s);
   }
@@ -257,11 +260,14 @@ export function verifyClaims(
   actual: Readonly<Record<string, unknown>> | null | undefined,
   kinds: Readonly<Record<string, IdentifierKind | undefined>> = {},
 ): Record<string, VerifyOutcome> {
-  const out: Record<string, VerifyOutcome> = {};
+  // Claimed item names come from the caller: `__proto__` or `constructor` are just names here (fromEntries
+  // defines own properties; hasOwn never reads the prototype).
+  const out: Array<[string, VerifyOutcome]> = [];
   for (const item of Object.keys(claims)) {
-    const a = actual ? verifyCanonical(actual[item], kinds[item]) : null;
-    const c = verifyCanonical(claims[item], kinds[item]);
-    out[item] = a !== null && c !== null && a === c ? 'match' : 'no_match';
+    const kind = Object.hasOwn(kinds, item) ? kinds[item] : undefined;
+    const a = actual && Object.hasOwn(actual, item) ? verifyCanonical(actual[item], kind) : null;
+    const c = verifyCanonical(claims[item], kind);
+    out.push([item, a !== null && c !== null && a === c ? 'match' : 'no_match']);
   }
-  return out;
+  return Object.fromEntries(out);
 }

@@ -13,6 +13,7 @@
  */
 import { type DataLevel, effectiveLevels, type LevelDowngrade } from './levels.js';
 import {
+  addressPrefix,
   FIXED_MASK,
   keepEnds,
   maskByKind,
@@ -22,7 +23,6 @@ import {
   maskName,
 } from './mask-functions.js';
 import { generalizeAge, generalizeDate, generalizeRegionCode, type AgeBandSpec } from './generalize.js';
-import { addressPrefix } from './mask-functions.js';
 import { IDENTIFIER_KINDS, type IdentifierKind } from './normalize.js';
 import { type PseudonymKey, pseudonymize } from './pseudonym.js';
 
@@ -231,7 +231,7 @@ export function compileProfile(opts: CompileOptions): CompiledProfile {
   const fns: ValueFn[] = [];
   for (const name of columns) {
     const item = byName.get(name);
-    if (!item) {
+    if (!item || name === '__proto__') {
       throw new MaskingCompileError('UNKNOWN_ITEM', name, 'not an item of the resource');
     }
     const level = levels.get(name) ?? 'core';
@@ -254,7 +254,8 @@ export function compileProfile(opts: CompileOptions): CompiledProfile {
     const out: MaskedRow = {};
     for (let i = 0; i < n; i++) {
       const c = columns[i]!;
-      out[c] = fns[i]!(row[c]);
+      // Own properties only: an item named like an Object.prototype member reads as absent when absent.
+      out[c] = fns[i]!(Object.hasOwn(row, c) ? row[c] : undefined);
     }
     return out;
   };
