@@ -69,8 +69,9 @@ export function transitionGrant(g: GrantLifecycleState, cmd: GrantCommand): Resu
       if (cmd.now.getTime() >= g.validTo.getTime()) {
         return fail('GRANT_EXPIRED', { validTo: g.validTo.toISOString() });
       }
-      const { suspendedReason: _drop, ...rest } = g;
-      return ok({ ...rest, status: 'active' }, 'grant.resumed', {});
+      const resumed: GrantLifecycleState = { ...g, status: 'active' };
+      delete resumed.suspendedReason;
+      return ok(resumed, 'grant.resumed', {});
     }
     case 'revoke': {
       if (g.status !== 'active' && g.status !== 'suspended') {
