@@ -194,6 +194,9 @@ function compileRule(item: string, rule: MaskRule, opts: CompileOptions): ValueF
       if (spec.bounds && spec.bounds.some((b, i) => i > 0 && b <= spec.bounds![i - 1]!)) {
         invalid('age band bounds must ascend');
       }
+      if ((spec.source === 'birth_date' || spec.source === 'id_number') && !spec.referenceDate) {
+        invalid('an age band from a date needs a referenceDate');
+      }
       if (spec.source !== 'age' && !spec.referenceDate) {
         // Numbers are ages and need no reference date; dates do.
         return (v) =>

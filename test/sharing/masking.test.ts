@@ -296,6 +296,19 @@ describe('masking profiles', () => {
       'UNKNOWN_ITEM',
     );
     assert.equal(
+      code(() =>
+        compileProfile({ items: ITEMS, profile: { born: { op: 'age_band', source: 'birth_date' } } }),
+      ),
+      'INVALID_RULE',
+    );
+    const aged = compileProfile({
+      items: ITEMS,
+      profile: { born: { op: 'age_band', bounds: [18, 60] } },
+      columns: ['born'],
+      referenceDate: '2025-01-01',
+    });
+    assert.deepEqual(aged.apply({ born: '1949-12-31' }), { born: '60+' });
+    assert.equal(
       code(() => compileProfile({ items: ITEMS, profile: { id_number: { op: 'pseudonym' } } })),
       'PSEUDONYM_KEY_MISSING',
     );
