@@ -9,10 +9,17 @@ import { storageKind } from './storage.js';
 import type { Suite } from './suite.js';
 import { auth } from './suites/auth.js';
 import { httpBaseline } from './suites/http-baseline.js';
+import { run as masking } from './suites/masking.js';
 import { startup } from './suites/startup.js';
 import { formatSummary } from './summary.js';
 
-const SUITES: Suite[] = [httpBaseline, auth, startup];
+const SUITES: Suite[] = [
+  httpBaseline,
+  auth,
+  startup,
+  // Suites that need no server: one exported `run()` each.
+  { name: 'masking', run: () => masking() },
+];
 
 function pick(names: string[]): Suite[] {
   if (names.length === 0) {
