@@ -1,0 +1,12 @@
+import { PGlite } from '@electric-sql/pglite';
+import { Kysely, PGliteDialect, sql } from 'kysely';
+const t0 = Date.now();
+const pglite = await PGlite.create('memory://', { parsers: { 20: (v) => Number(v) } });
+console.log('open ms', Date.now() - t0);
+const db = new Kysely({ dialect: new PGliteDialect({ pglite }) });
+await sql`create table t (id bigserial primary key, j jsonb, ts timestamptz default now())`.execute(db);
+await db.insertInto('t').values({ j: JSON.stringify(['a']) }).execute();
+console.log(await db.selectFrom('t').selectAll().execute());
+await db.transaction().execute(async (trx) => { await trx.insertInto('t').values({ j: '{}' }).execute(); });
+const t1 = Date.now(); const c = await pglite.clone(); console.log('clone ms', Date.now()-t1, (await c.query('select count(*) from t')).rows);
+await db.destroy();
