@@ -94,8 +94,8 @@ export function watchConsole(page: Page, expectedStatuses: readonly number[] = [
   return problems;
 }
 
-/** Saves test-artifacts/e2e/<name>.png (full page). */
-export async function shot(page: Page, name: string): Promise<void> {
+/** Saves test-artifacts/e2e/<name>.png (the full page unless told to keep to the window). */
+export async function shot(page: Page, name: string, fullPage = true): Promise<void> {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
-  await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
+  await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage });
 }

@@ -233,6 +233,14 @@ describe('web portal and console (Chromium)', { timeout: 180_000 }, () => {
     await page.getByRole('columnheader', { name: 'Last sign-in' }).waitFor();
     await shot(page, '12-console-en');
 
+    // Usable on a 1024 px screen: nothing wider than the window.
+    await page.setViewportSize({ width: 1024, height: 768 });
+    assert.ok(
+      ((await page.evaluate('document.documentElement.scrollWidth')) as number) <= 1024,
+      'no horizontal scrolling at 1024 px',
+    );
+    await shot(page, '13-console-en-1024', false);
+
     // Keyboard: after a fresh load the skip link is the first stop.
     await page.reload();
     await page.getByRole('columnheader', { name: 'Last sign-in' }).waitFor();
