@@ -145,6 +145,13 @@ describe('web portal and console (Chromium)', { timeout: 180_000 }, () => {
     await dialog(page).getByRole('button', { name: '保存' }).click();
     await userRow.getByText('数据使用者').waitFor();
 
+    // …and resets the new user's password; the user can sign in with it.
+    const newPassword = 'Reset-Passw0rd!2026';
+    await userRow.getByRole('button', { name: `重置密码 ${username}` }).click();
+    await dialog(page).getByLabel('新密码').fill(newPassword);
+    await dialog(page).getByRole('button', { name: '保存' }).click();
+    await page.getByTestId('notice').filter({ hasText: '已重置“端到端用户”的密码' }).waitFor();
+
     // …issues an API key: the secret is shown once, copies to the clipboard and really works.
     await page.getByTestId('nav-apps').click();
     await page.getByRole('button', { name: `管理密钥 ${appName}` }).click();
@@ -175,6 +182,9 @@ describe('web portal and console (Chromium)', { timeout: 180_000 }, () => {
     await shot(page, '08-key-revoked');
     await page.keyboard.press('Escape');
     await signOut(page);
+    await signIn(page, username, newPassword);
+    await page.getByRole('heading', { name: '您好，端到端用户' }).waitFor();
+    await signOut(page);
 
     // Auditor: only the ledger; the events of this story are there, filtered by type and org.
     await signIn(page, 'auditor');
@@ -194,6 +204,7 @@ describe('web portal and console (Chromium)', { timeout: 180_000 }, () => {
       ['user.roles.changed', 'consumer'],
       ['key.created', keyName],
       ['key.revoked', ''],
+      ['user.password.reset', ''],
     ] as const) {
       await page.getByLabel('事件类型').selectOption(type);
       await page.getByRole('button', { name: '查询' }).click();
