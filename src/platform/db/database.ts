@@ -25,6 +25,8 @@ export interface DatabaseOptions {
   /** Embedded data directory; `memory://` keeps everything in memory (tests). */
   dataDir?: string;
   poolSize?: number;
+  /** Called when an idle pooled connection fails (logged by the server; ignored by default). */
+  onIdleError?: (err: Error) => void;
 }
 
 // int8 (bigint ids, counts) as JS numbers: ids stay far below 2^53 and numbers serialise to JSON.
@@ -53,6 +55,9 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
       types: pgTypes,
       connectionTimeoutMillis: 10_000,
     });
+    // An idle client losing its server (restart, failover, admin termination) must not crash the
+    // process: the pool drops it, and the next query opens a new connection or reports the outage.
+    pool.on('error', (err) => opts.onIdleError?.(err));
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
     return {
       db,
