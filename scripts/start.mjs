@@ -37,8 +37,10 @@ if (
   sh(npm, ['ci', '--no-audit', '--no-fund']);
 }
 const built = path.join(root, 'dist', 'src', 'cli', 'main.js');
+// The server and the web app (web/, built by vite into dist/web) are rebuilt together.
 const sources = Math.max(
   newest(path.join(root, 'src')),
+  newest(path.join(root, 'web')),
   fs.statSync(path.join(root, 'package.json')).mtimeMs,
 );
 if (!fs.existsSync(built) || fs.statSync(built).mtimeMs < sources) {

@@ -14,6 +14,7 @@ import { registerMetrics } from './platform/http/metrics.js';
 import { registerOpenApi } from './platform/http/openapi.js';
 import { registerRequestContext, requestIdFrom } from './platform/http/request-context.js';
 import { systemRoutes } from './platform/http/system.routes.js';
+import { registerWeb } from './platform/http/web.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -112,5 +113,6 @@ export async function buildApp(services: Services, opts: BuildAppOptions = {}): 
     },
     { prefix: '/api/v1' },
   );
+  await registerWeb(app);
   return app;
 }

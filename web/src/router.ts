@@ -1,0 +1,82 @@
+import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router';
+import type { MessageKey } from './i18n';
+import { can, loadSession, session } from './session';
+
+declare module 'vue-router' {
+  interface RouteMeta {
+    /** Signed-in only. */
+    auth?: boolean;
+    /** Any one of these permissions opens the page (and shows it in the navigation). */
+    anyOf?: string[];
+    title?: MessageKey;
+  }
+}
+
+/** Console pages; the catalog, sharing and ledger screens are added here as their APIs land. */
+export const consolePages: RouteRecordRaw[] = [
+  {
+    path: '',
+    name: 'dashboard',
+    component: () => import('./views/DashboardView.vue'),
+    meta: { auth: true, title: 'nav.dashboard' },
+  },
+  {
+    path: 'orgs',
+    name: 'orgs',
+    component: () => import('./views/OrgsView.vue'),
+    meta: { auth: true, anyOf: ['org.create', 'org.update'], title: 'nav.orgs' },
+  },
+  {
+    path: 'users',
+    name: 'users',
+    component: () => import('./views/UsersView.vue'),
+    meta: {
+      auth: true,
+      anyOf: ['user.create', 'user.roles.assign', 'user.credentials.manage'],
+      title: 'nav.users',
+    },
+  },
+  {
+    path: 'apps',
+    name: 'apps',
+    component: () => import('./views/AppsView.vue'),
+    meta: { auth: true, anyOf: ['app.create', 'key.manage'], title: 'nav.apps' },
+  },
+  {
+    path: 'events',
+    name: 'events',
+    component: () => import('./views/EventsView.vue'),
+    meta: { auth: true, anyOf: ['event.read'], title: 'nav.events' },
+  },
+];
+
+export const router = createRouter({
+  history: createWebHistory(),
+  routes: [
+    { path: '/', name: 'home', component: () => import('./views/HomeView.vue') },
+    { path: '/login', name: 'login', component: () => import('./views/LoginView.vue') },
+    {
+      path: '/console',
+      component: () => import('./views/ConsoleLayout.vue'),
+      children: consolePages,
+    },
+    { path: '/:rest(.*)*', name: 'not-found', component: () => import('./views/NotFoundView.vue') },
+  ],
+});
+
+export function allowed(anyOf: string[] | undefined): boolean {
+  return !anyOf || anyOf.some((p) => can(p));
+}
+
+router.beforeEach(async (to) => {
+  if (!session.checked) {
+    await loadSession();
+  }
+  if (to.meta.auth && !session.me) {
+    return { name: 'login', query: { returnTo: to.fullPath } };
+  }
+  if (to.meta.auth && !allowed(to.meta.anyOf)) {
+    return { name: 'dashboard', query: { denied: to.path } };
+  }
+  return true;
+});
