@@ -10,6 +10,7 @@ import type { Suite } from './suite.js';
 import { auth } from './suites/auth.js';
 import { httpBaseline } from './suites/http-baseline.js';
 import { run as masking } from './suites/masking.js';
+import { run as web } from './suites/web.js';
 import { startup } from './suites/startup.js';
 import { formatSummary } from './summary.js';
 
@@ -19,6 +20,7 @@ const SUITES: Suite[] = [
   startup,
   // Suites that need no server: one exported `run()` each.
   { name: 'masking', run: () => masking() },
+  { name: 'web', run: () => web() },
 ];
 
 function pick(names: string[]): Suite[] {

@@ -20,6 +20,8 @@ export const TARGETS: Target[] = [
     why: 'server with demo < 400 MB resident',
   },
   { suite: 'masking', metric: 'rows_per_s', op: '>=', value: 200_000, why: 'stream: four items masked' },
+  { suite: 'web', metric: 'home_load_ms', op: '<=', value: 1500, why: 'portal home first load on localhost' },
+  { suite: 'web', metric: 'js_gzip_kb', op: '<=', value: 500, why: 'console JavaScript gzipped' },
 ];
 
 export function meets(t: Target, v: number): boolean {
