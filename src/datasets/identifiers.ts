@@ -53,7 +53,7 @@ export function residentIdProblem(raw: string, today = new Date()): string | nul
   const y = Number(v.slice(6, 10));
   const m = Number(v.slice(10, 12));
   const d = Number(v.slice(12, 14));
-  if (!isRealDate(y, m, d) || y < 1900 || Date.UTC(y, m - 1, d) > today.getTime()) {
+  if (!isRealDate(y, m, d) || y < 1800 || Date.UTC(y, m - 1, d) > today.getTime()) {
     return 'birthDate';
   }
   if (!PROVINCES.has(Number(v.slice(0, 2)))) {
