@@ -250,7 +250,7 @@ export function dataTypeOfSqlType(sqlType: string): DataType {
   if (/bytea|blob|binary/.test(t)) {
     return 'B';
   }
-  if (/^(text|longtext|mediumtext|json)/.test(t)) {
+  if (/^(longtext|mediumtext|json)/.test(t)) {
     return 'M';
   }
   return 'C';
