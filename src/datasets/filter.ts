@@ -116,7 +116,13 @@ export function filterToJson(f: Filter): unknown {
       return { [f.op]: f.args.map(filterToJson) };
     case 'not':
       return { not: filterToJson(f.arg) };
-    default:
+    case 'eq':
+    case 'ne':
+    case 'lt':
+    case 'lte':
+    case 'gt':
+    case 'gte':
+    case 'prefix':
       return { [f.op]: [f.item, f.value] };
   }
 }
@@ -261,7 +267,12 @@ export function compileFilter(
         return `(${col(f.item)} IN (${f.values.map((v) => ph(coerce(f.item, v))).join(', ')}))`;
       case 'prefix':
         return `(${col(f.item)} LIKE ${ph(`${escapeLike(f.value)}%`)} ESCAPE '!')`;
-      default:
+      case 'eq':
+      case 'ne':
+      case 'lt':
+      case 'lte':
+      case 'gt':
+      case 'gte':
         return `(${col(f.item)} ${SQL_OPS[f.op]} ${ph(coerce(f.item, f.value))})`;
     }
   };
@@ -297,7 +308,12 @@ export function evaluate(filter: Filter, row: Record<string, unknown>): boolean 
       const v = get(filter.item);
       return v === null ? null : String(v).startsWith(filter.value);
     }
-    default: {
+    case 'eq':
+    case 'ne':
+    case 'lt':
+    case 'lte':
+    case 'gt':
+    case 'gte': {
       const v = get(filter.item);
       if (v === null) {
         return null;

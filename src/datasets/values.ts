@@ -177,7 +177,10 @@ export function checkValue(item: ItemSpec, raw: string | null): Checked {
         : FALSE.has(v)
           ? { ok: true, value: 'false' }
           : { ok: false, code: 'notBoolean' };
-    default:
+    case 'C':
+    case 'M':
+    case 'G':
+    case 'B':
       break;
   }
   if (item.length !== undefined && item.dataType === 'C' && v.length > item.length) {
@@ -200,6 +203,7 @@ export function checkValue(item: ItemSpec, raw: string | null): Checked {
       return isBankCard(v) ? { ok: true, value: v } : { ok: false, code: 'bankCard' };
     case 'email':
       return isEmail(v) ? { ok: true, value: v } : { ok: false, code: 'email' };
+    case null:
     default:
       return { ok: true, value: v };
   }
@@ -221,7 +225,10 @@ export function pgType(t: DataType): string {
       return 'timestamptz';
     case 'L':
       return 'boolean';
-    default:
+    case 'C':
+    case 'M':
+    case 'G':
+    case 'B':
       return 'text';
   }
 }
