@@ -100,6 +100,8 @@ function parseSome(
   let pos = 0;
   let line = startLine;
   const n = buf.length;
+  // The next quote character at or after pos (-1: none left); looked up again only once passed.
+  let nextQuote = buf.indexOf('"', pos);
   while (pos < n) {
     let nl = buf.indexOf('\n', pos);
     if (nl === -1) {
@@ -108,8 +110,10 @@ function parseSome(
       }
       nl = n;
     }
-    const q = buf.indexOf('"', pos);
-    if (q === -1 || q > nl) {
+    if (nextQuote !== -1 && nextQuote < pos) {
+      nextQuote = buf.indexOf('"', pos);
+    }
+    if (nextQuote === -1 || nextQuote > nl) {
       // Fast path: no quote on this line.
       const end = nl > pos && buf.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
       if (end > pos) {

@@ -64,7 +64,7 @@ export async function openTable(
 
 async function openCsv(file: string, encoding: CsvEncoding | undefined): Promise<OpenedTable> {
   let detected: CsvEncoding | null = null;
-  const source = createReadStream(file, { highWaterMark: 1 << 20 });
+  const source = createReadStream(file, { highWaterMark: 1 << 16 });
   const batches = parseCsv(
     decodeChunks(source, encoding, (e) => {
       detected = e;

@@ -285,6 +285,9 @@ export class MysqlSource extends LinkedSource {
   }
 }
 
+/** Pages up to this many rows are fetched in one round trip; larger ones stream through a cursor. */
+export const BUFFERED_LIMIT = 100_000;
+
 export function openSource(spec: SourceSpec): LinkedSource {
   return spec.kind === 'postgres' ? new PgSource(spec) : new MysqlSource(spec);
 }
@@ -311,6 +314,12 @@ export class LinkedConnector implements Connector {
     const q = buildSelect(d, quoteTable(d, this.table), this.items, items, filter, order, page);
     const cols = q.names.map((n) => this.items.find((i) => i.name === n)?.column as string);
     const same = q.names.every((n, i) => n === cols[i]);
+    if (page.limit <= BUFFERED_LIMIT) {
+      // Bounded by the page: one round trip, as a bare driver would do it.
+      const rows = await this.source.query(q.sql, q.params);
+      yield same ? rows : rows.map((r) => toItemRow(r, q.names, cols));
+      return;
+    }
     for await (const batch of this.source.stream(q.sql, q.params)) {
       yield same ? batch : batch.map((r) => toItemRow(r, q.names, cols));
     }

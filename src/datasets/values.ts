@@ -9,6 +9,10 @@ import {
   isEmail,
   isMobile,
   isRealDate,
+  isResidentId,
+  isUscc,
+  looksLikeAddress,
+  looksLikeChineseName,
   type PiiKind,
   residentIdProblem,
   usccProblem,
@@ -33,6 +37,17 @@ const DATETIME =
   /^(\d{4})[-/](\d{1,2})[-/](\d{1,2})[ T](\d{1,2}):(\d{2})(?::(\d{2})(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/;
 const TRUE = new Set(['是', 'true', 'TRUE', 'True', 'Y', 'y', '1', '√']);
 const FALSE = new Set(['否', 'false', 'FALSE', 'False', 'N', 'n', '0', '×']);
+
+const SETTLE = 1000;
+const KIND_TEST: Record<PiiKind, (v: string) => boolean> = {
+  resident_id: isResidentId,
+  uscc: isUscc,
+  mobile: isMobile,
+  bank_card: isBankCard,
+  email: isEmail,
+  name: looksLikeChineseName,
+  address: looksLikeAddress,
+};
 
 /** Column statistics gathered over the whole file, one value at a time. */
 export class ColumnStats {
@@ -75,10 +90,34 @@ export class ColumnStats {
     if (TRUE.has(v) || FALSE.has(v)) {
       this.bool++;
     }
-    const kind = len <= 64 ? detectKind(v) : null;
+    // After the first values, only the leading candidate kind is tested (every value still counts).
+    const filled = this.rows - this.empty;
+    if (filled === SETTLE + 1) {
+      this.settle();
+    }
+    let kind: PiiKind | null = null;
+    if (len <= 64) {
+      if (filled <= SETTLE) {
+        kind = detectKind(v);
+      } else if (this.candidate && KIND_TEST[this.candidate](v)) {
+        kind = this.candidate;
+      }
+    }
     if (kind) {
       this.kinds.set(kind, (this.kinds.get(kind) ?? 0) + 1);
     }
+  }
+
+  private candidate: PiiKind | null = null;
+
+  private settle(): void {
+    let best: PiiKind | null = null;
+    for (const [k, n] of this.kinds) {
+      if (n >= SETTLE * 0.9 && (!best || n > (this.kinds.get(best) ?? 0))) {
+        best = k;
+      }
+    }
+    this.candidate = best;
   }
 }
 
