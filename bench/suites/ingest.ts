@@ -170,5 +170,5 @@ export async function run(): Promise<Record<string, number>> {
 }
 
 if (process.argv[1]?.endsWith('ingest.js')) {
-  run().then((m) => console.log(JSON.stringify(m)));
+  void run().then((m) => console.log(JSON.stringify(m)));
 }
