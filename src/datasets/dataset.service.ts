@@ -5,7 +5,7 @@ import { newId } from '../identity/tokens.js';
 import type { LedgerService } from '../ledger/ledger.service.js';
 import type { Database, Db } from '../platform/db/database.js';
 import type { DatasetItemRow } from '../platform/db/tables/datasets.js';
-import { NotFoundError, ValidationError } from '../platform/errors.js';
+import { AppError, NotFoundError, ValidationError } from '../platform/errors.js';
 import type { SecretBox } from '../platform/secrets.js';
 import { type Connector, HostedConnector, type Row } from './connector.js';
 import type { CsvEncoding } from './csv.js';
@@ -579,6 +579,66 @@ export class DatasetService {
       await dropTable(this.deps.db, v.table_name);
       await datasetRepository.deleteVersion(this.deps.db, datasetId, v.version);
     }
+  }
+
+  // ---------------------------------------------------------------- change feed
+
+  /**
+   * The change feed of a hosted dataset with key items: the cursor is a version number; each call
+   * returns the keys inserted, updated or deleted by the next version (set-based diff of two kept
+   * version tables) and the cursor to continue from. A cursor older than the kept versions is 410.
+   */
+  async changes(
+    actor: Actor,
+    id: string,
+    since: number,
+  ): Promise<{
+    changes: Array<{ version: number; op: 'insert' | 'update' | 'delete'; key: Record<string, unknown> }>;
+    cursor: number;
+  }> {
+    await this.deps.access.require(actor, 'dataset.read');
+    const ds = await this.row(id);
+    if (ds.kind !== 'hosted') {
+      throw new ValidationError('DATASET_NOT_HOSTED', 'error.datasetNotHosted', { params: { ref: id } });
+    }
+    if (ds.key_items.length === 0) {
+      throw new ValidationError('DATASET_NO_KEY', 'error.datasetNoKey', { params: { ref: id } });
+    }
+    if (since >= ds.current_version) {
+      return { changes: [], cursor: ds.current_version };
+    }
+    const version = since + 1;
+    const versions = await datasetRepository.versions(this.deps.db, id);
+    const next = versions.find((v) => v.version === version);
+    const prev = since === 0 ? undefined : versions.find((v) => v.version === since);
+    if (!next || (since > 0 && !prev)) {
+      throw new AppError(410, 'CURSOR_EXPIRED', 'error.cursorExpired', { params: { cursor: since } });
+    }
+    const keyItems = ds.key_items.map((k) => ds.items.find((i) => i.name === k) as DatasetItemRow);
+    const q = (c: string) => `"${c}"`;
+    const others = ds.items.filter((i) => !ds.key_items.includes(i.name)).map((i) => q(i.column));
+    const keySel = keyItems.map((k, n) => `coalesce(n.${q(k.column)}, o.${q(k.column)}) as k${n}`).join(', ');
+    const old = prev ? q(prev.table_name) : `(select * from ${q(next.table_name)} where false)`;
+    const on = keyItems.map((k) => `n.${q(k.column)} = o.${q(k.column)}`).join(' and ');
+    const differs = others.length
+      ? ` or (${others.map((c) => `n.${c}`).join(', ')},null) is distinct from (${others.map((c) => `o.${c}`).join(', ')},null)`
+      : '';
+    const rows = await rawQuery<Record<string, unknown>>(
+      this.deps.db,
+      `select ${keySel}, case when o._rn is null then 'insert' when n._rn is null then 'delete' else 'update' end as op
+         from ${q(next.table_name)} n full outer join ${old} o on ${on}
+        where o._rn is null or n._rn is null${differs}
+        order by 1`,
+      [],
+    );
+    return {
+      changes: rows.map((r) => ({
+        version,
+        op: r.op as 'insert' | 'update' | 'delete',
+        key: Object.fromEntries(keyItems.map((k, n) => [k.name, r[`k${n}`]])),
+      })),
+      cursor: version,
+    };
   }
 
   // ---------------------------------------------------------------- fill-in (填报)

@@ -136,6 +136,16 @@ for (const kind of storageKinds()) {
           [3, '王五', 30],
         ],
       );
+      const feed = await datasets.changes(SYSTEM, first.datasetId, 1);
+      assert.deepEqual(
+        feed.changes.map((c) => [c.op, Number(c.key['编号'])]),
+        [
+          ['update', 2],
+          ['insert', 3],
+        ],
+      );
+      assert.equal(feed.cursor, 2);
+      assert.deepEqual((await datasets.changes(SYSTEM, first.datasetId, 2)).changes, []);
       writeFileSync(file, '编号,姓名,得分\n4,赵六,x\n');
       const bad = await datasets.importFile(SYSTEM, { file, resource: first.resourceId, mode: 'append' });
       assert.equal(bad.status, 'rejected');

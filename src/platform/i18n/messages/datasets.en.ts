@@ -20,6 +20,8 @@ export const datasetsEn: Record<keyof typeof datasetsZh, string> = {
   'error.importTargetMissing': 'Give --resource or --new-resource',
   'error.importKeysInvalid': 'upsert needs valid key items: {keys}',
   'error.rowsInvalid': 'The submitted rows have {count} errors',
+  'error.datasetNoKey': 'Dataset {ref} has no key items (set them with an upsert --key)',
+  'error.cursorExpired': 'Cursor {cursor} has expired (its version was pruned); start again from 0',
   'datasets.value.required': 'required value is empty',
   'datasets.value.notInteger': 'not an integer',
   'datasets.value.notNumber': 'not a number',

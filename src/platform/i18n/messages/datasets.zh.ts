@@ -18,6 +18,8 @@ export const datasetsZh = {
   'error.importTargetMissing': '请指定 --resource 或 --new-resource',
   'error.importKeysInvalid': '更新插入（upsert）需要有效的主键数据项：{keys}',
   'error.rowsInvalid': '提交的数据有 {count} 处错误',
+  'error.datasetNoKey': '数据集 {ref} 没有主键数据项（先用 upsert 指定 --key）',
+  'error.cursorExpired': '游标 {cursor} 已过期（对应版本已清理），请从头读取',
   'datasets.value.required': '必填项为空',
   'datasets.value.notInteger': '不是整数',
   'datasets.value.notNumber': '不是数字',
