@@ -26,7 +26,7 @@ export interface Connector {
   count(filter: Filter | undefined): Promise<number>;
 }
 
-export const MAX_PAGE = 1_000_000;
+export const MAX_PAGE = 100_000_000;
 
 /** Builds `SELECT <items> FROM <table> WHERE … ORDER BY … LIMIT … OFFSET …` for a dialect. */
 export function buildSelect(

@@ -10,7 +10,7 @@ import type { SecretBox } from '../platform/secrets.js';
 import { type Connector, HostedConnector, type Row } from './connector.js';
 import type { CsvEncoding } from './csv.js';
 import { datasetRepository, type DatasetRow, type DataSourceRow } from './dataset.repository.js';
-import { openTable } from './file-source.js';
+import { type OpenedTable, openTable } from './file-source.js';
 import type { Filter, Order } from './filter.js';
 import {
   carryOver,
@@ -310,7 +310,9 @@ export class DatasetService {
       });
     }
     const ds = await this.hostedDataset(actor, resource);
-    return this.load(actor, ds, resource, input, mode, onError);
+    const table = await openTable(input.file, input);
+    const source = input.file.split(/[\\/]/).pop() ?? input.file;
+    return this.load(actor, ds, resource, table, source, input.keys, mode, onError);
   }
 
   private async hostedDataset(actor: Actor, resource: CatalogResource): Promise<DatasetRow> {
@@ -356,12 +358,14 @@ export class DatasetService {
     actor: Actor,
     ds: DatasetRow,
     resource: CatalogResource,
-    input: ImportInput,
+    table: OpenedTable,
+    sourceName: string,
+    keyInput: string[] | undefined,
     mode: ImportMode,
     onError: OnError,
   ): Promise<ImportReport> {
     const items = ds.items;
-    const keys = input.keys?.length ? input.keys : ds.key_items;
+    const keys = keyInput?.length ? keyInput : ds.key_items;
     if (mode === 'upsert') {
       const unknown = keys.filter((k) => !items.some((i) => i.name === k));
       if (keys.length === 0 || unknown.length) {
@@ -371,7 +375,6 @@ export class DatasetService {
         });
       }
     }
-    const table = await openTable(input.file, input);
     const index = items.map((i) => table.header.indexOf(i.name));
     const missing = items.filter((i, n) => index[n] === -1 && i.level === 'core').map((i) => i.name);
     if (missing.length) {
@@ -473,7 +476,7 @@ export class DatasetService {
       dataset_id: ds.id,
       mode,
       on_error: onError,
-      source: input.file.split(/[\\/]/).pop() ?? input.file,
+      source: sourceName,
       rows_read: rowsRead,
       rows_rejected: rowsRejected,
       errors: JSON.stringify(errors),
@@ -579,6 +582,83 @@ export class DatasetService {
       await dropTable(this.deps.db, v.table_name);
       await datasetRepository.deleteVersion(this.deps.db, datasetId, v.version);
     }
+  }
+
+  // ---------------------------------------------------------------- sync (前置机 style)
+
+  /**
+   * Copies a linked dataset into the hosted dataset of a resource (same item names), through the same
+   * validation and versioned COPY as a file import. `full` replaces; `incremental` upserts by `keys`
+   * the rows whose `since` item is greater than the highest value already hosted. Each run is a load
+   * in the run history (`loads`), with source `sync:<linked dataset id>`.
+   */
+  async sync(
+    actor: Actor,
+    input: {
+      from: string;
+      resource: string;
+      mode: 'full' | 'incremental';
+      keys?: string[] | undefined;
+      since?: string | undefined;
+      onError?: OnError | undefined;
+    },
+  ): Promise<ImportReport> {
+    const linked = await this.row(input.from);
+    if (linked.kind !== 'linked') {
+      throw new ValidationError('DATASET_NOT_LINKED', 'error.datasetNotLinked', {
+        params: { ref: input.from },
+      });
+    }
+    const resource = await this.deps.resources.getResource(actor, input.resource);
+    await this.deps.access.require(actor, 'dataset.manage', [resource.providerOrgId]);
+    const ds = await this.hostedDataset(actor, resource);
+    const names = ds.items.map((i) => i.name).filter((n) => linked.items.some((l) => l.name === n));
+    let filter: Filter | undefined;
+    if (input.mode === 'incremental') {
+      const since = input.since ? ds.items.find((i) => i.name === input.since) : undefined;
+      if (!since || !input.keys?.length) {
+        throw new ValidationError('SYNC_INCREMENTAL_INVALID', 'error.syncIncrementalInvalid', {
+          details: { field: 'since' },
+        });
+      }
+      if (ds.table_name) {
+        const r = await rawQuery<{ m: unknown }>(
+          this.deps.db,
+          `select max("${since.column}")::text as m from "${ds.table_name}"`,
+          [],
+        );
+        const m = r[0]?.m;
+        if (m !== null && m !== undefined) {
+          filter = { op: 'gt', item: since.name, value: String(m) };
+        }
+      }
+    }
+    const connector = await this.connector(linked);
+    const text = (v: unknown): string | null =>
+      v === null || v === undefined
+        ? null
+        : v instanceof Date
+          ? v.toISOString()
+          : typeof v === 'object'
+            ? JSON.stringify(v)
+            : String(v as string | number | boolean);
+    async function* rows() {
+      let n = 1;
+      for await (const batch of connector.scan(names, filter, [], { limit: 1_000_000_000 })) {
+        yield batch.map((r) => ({ row: ++n, values: names.map((k) => text(r[k])) }));
+      }
+    }
+    const table: OpenedTable = { format: 'csv', encoding: null, header: names, rows: rows() };
+    return this.load(
+      actor,
+      ds,
+      resource,
+      table,
+      `sync:${linked.id}`,
+      input.keys,
+      input.mode === 'full' ? 'replace' : 'upsert',
+      input.onError ?? 'quarantine',
+    );
   }
 
   // ---------------------------------------------------------------- change feed

@@ -70,6 +70,7 @@ describe('linked datasets (PostgreSQL and MariaDB sources)', () => {
     await my.end();
   });
 
+  const linked: Record<string, string> = {};
   for (const kind of ['postgres', 'mysql'] as const) {
     test(`${kind}: introspection proposes items; scans push down projection, filter, order and limit`, async () => {
       const source = await datasets.createSource(SYSTEM, {
@@ -94,6 +95,7 @@ describe('linked datasets (PostgreSQL and MariaDB sources)', () => {
         ],
       );
       const ds = await datasets.link(SYSTEM, { source: source.id, table, newResource: `people-${kind}` });
+      linked[kind] = ds.id;
       assert.equal((await catalog.getResource(SYSTEM, ds.resourceId)).items.length, 4);
       const rows = await datasets.read(SYSTEM, ds.id, {
         items: ['name', 'id'],
@@ -124,6 +126,58 @@ describe('linked datasets (PostgreSQL and MariaDB sources)', () => {
       );
     });
   }
+
+  test('sync: a full copy, then an incremental one, from a linked source into a hosted dataset', async () => {
+    const target = await catalog.createResource(SYSTEM, {
+      name: '人员（前置库）',
+      providerOrgId: org.id,
+      items: [
+        { name: 'id', dataType: 'I', level: 'core', piiKind: null },
+        { name: 'name', dataType: 'C', level: 'core', piiKind: null },
+        { name: 'born', dataType: 'D', level: 'general', piiKind: null },
+        { name: 'score', dataType: 'N', level: 'general', piiKind: null },
+      ],
+    });
+    const full = await datasets.sync(SYSTEM, {
+      from: linked.mysql as string,
+      resource: target.id,
+      mode: 'full',
+    });
+    assert.equal(full.status, 'loaded');
+    assert.equal(full.rowsLoaded, 4);
+    const my = await mysql.createConnection({
+      host: '127.0.0.1',
+      port: 3306,
+      user: 'root',
+      database: 'test',
+    });
+    await my.query(`insert into ${myTable} values (5, '赵五', '2020-05-05', 50)`);
+    await my.end();
+    const inc = await datasets.sync(SYSTEM, {
+      from: linked.mysql as string,
+      resource: target.id,
+      mode: 'incremental',
+      keys: ['id'],
+      since: 'id',
+    });
+    assert.equal(inc.rowsRead, 1);
+    assert.equal(await datasets.count(SYSTEM, full.datasetId, undefined), 5);
+    const born = await datasets.read(SYSTEM, full.datasetId, {
+      items: ['born'],
+      filter: { op: 'eq', item: 'id', value: 5 },
+      limit: 1,
+    });
+    const b = born[0]?.born;
+    assert.equal(b instanceof Date ? b.toISOString().slice(0, 10) : String(b), '2020-05-05');
+    const runs = await datasets.loads(SYSTEM, full.datasetId);
+    assert.deepEqual(
+      runs.map((r) => [r.source, r.mode, r.rowsLoaded]),
+      [
+        [`sync:${linked.mysql}`, 'upsert', 1],
+        [`sync:${linked.mysql}`, 'replace', 4],
+      ],
+    );
+  });
 
   test('a source that is down gives a clear error fast and affects no other dataset', async () => {
     const down = await datasets.createSource(SYSTEM, {

@@ -22,6 +22,8 @@ export const datasetsEn: Record<keyof typeof datasetsZh, string> = {
   'error.rowsInvalid': 'The submitted rows have {count} errors',
   'error.datasetNoKey': 'Dataset {ref} has no key items (set them with an upsert --key)',
   'error.cursorExpired': 'Cursor {cursor} has expired (its version was pruned); start again from 0',
+  'error.datasetNotLinked': 'Dataset {ref} is not a linked dataset',
+  'error.syncIncrementalInvalid': 'Incremental sync needs key items (keys) and an updated-at item (since)',
   'datasets.value.required': 'required value is empty',
   'datasets.value.notInteger': 'not an integer',
   'datasets.value.notNumber': 'not a number',

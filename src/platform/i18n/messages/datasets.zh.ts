@@ -20,6 +20,8 @@ export const datasetsZh = {
   'error.rowsInvalid': '提交的数据有 {count} 处错误',
   'error.datasetNoKey': '数据集 {ref} 没有主键数据项（先用 upsert 指定 --key）',
   'error.cursorExpired': '游标 {cursor} 已过期（对应版本已清理），请从头读取',
+  'error.datasetNotLinked': '数据集 {ref} 不是挂接数据集',
+  'error.syncIncrementalInvalid': '增量同步需要主键数据项（keys）和更新时间数据项（since）',
   'datasets.value.required': '必填项为空',
   'datasets.value.notInteger': '不是整数',
   'datasets.value.notNumber': '不是数字',
