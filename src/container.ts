@@ -1,3 +1,5 @@
+import { DatasetService } from './datasets/dataset.service.js';
+import { UnmountedResourceCatalog } from './datasets/resource-port.js';
 import { DemoService } from './demo/demo.service.js';
 import { Access } from './identity/access.js';
 import { AppService } from './identity/app.service.js';
@@ -10,6 +12,7 @@ import { UserService } from './identity/user.service.js';
 import { LedgerService } from './ledger/ledger.service.js';
 import type { Config } from './platform/config.js';
 import type { Database } from './platform/db/database.js';
+import { SecretBox } from './platform/secrets.js';
 
 /**
  * The composition root: builds every service once with exactly the dependencies it uses.
@@ -25,8 +28,12 @@ export function createServices(database: Database, config: Config) {
   const apps = new AppService({ db, access, ledger, keyCache: keyCache as KeyCache<unknown> });
   const auth = new AuthService({ db, ledger, config, keyCache });
   const oidc = config.oidc ? new OidcService({ db, auth, config: config.oidc }) : undefined;
+  const secrets = SecretBox.open({ secretKey: config.secretKey, dataDir: config.dataDir });
+  // The catalog is merged later; until then the port answers "catalog not available".
+  const resources = new UnmountedResourceCatalog();
+  const datasets = new DatasetService({ db, database, access, ledger, orgs, resources, secrets });
   const demo = new DemoService({ orgs, users, apps });
-  return { database, config, access, ledger, orgs, users, apps, auth, oidc, demo };
+  return { database, config, access, ledger, orgs, users, apps, auth, oidc, datasets, demo };
 }
 
 export type Services = ReturnType<typeof createServices>;

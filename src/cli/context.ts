@@ -35,6 +35,7 @@ export async function openContext(purpose: string, overrides: Partial<Config> = 
       services,
       migration,
       close: async () => {
+        await services.datasets.close();
         await database.close();
         unlock();
       },

@@ -20,6 +20,12 @@ export const PERMISSIONS = {
   'key.manage': { target: 'app', zh: '管理应用密钥', en: 'Issue, list and revoke API keys' },
   'event.read': { target: 'none', zh: '查看审计事件', en: 'Read audit events' },
   'system.read': { target: 'none', zh: '查看系统状态', en: 'Read system status' },
+  'dataset.read': { target: 'none', zh: '查看数据集与数据', en: 'View datasets and their rows' },
+  'dataset.manage': {
+    target: 'org',
+    zh: '导入、填报与挂接数据集',
+    en: 'Import, fill in and link datasets of an organization',
+  },
 } as const satisfies Record<string, { target: PermissionTarget; zh: string; en: string }>;
 
 export type PermissionTarget = 'none' | 'org' | 'user' | 'app';
@@ -58,6 +64,7 @@ export const ROLE_PERMISSIONS: Record<Role, Partial<Record<Permission, Reach>>> 
     'app.create': 'all',
     'app.update': 'all',
     'system.read': 'all',
+    'dataset.read': 'all',
   },
   secadmin: {
     'org.read': 'all',
@@ -72,8 +79,9 @@ export const ROLE_PERMISSIONS: Record<Role, Partial<Record<Permission, Reach>>> 
     'user.read': 'all',
     'app.read': 'all',
     'event.read': 'all',
+    'dataset.read': 'all',
   },
-  catalog_editor: { 'org.read': 'all' },
+  catalog_editor: { 'org.read': 'all', 'dataset.read': 'all', 'dataset.manage': 'own_org' },
   approver: { 'org.read': 'all', 'user.read': 'own_org' },
   consumer: {
     'org.read': 'all',

@@ -21,6 +21,8 @@ export interface Database {
   location: string;
   /** The embedded engine, when kind is 'embedded' (backup needs it). */
   pglite: PGlite | undefined;
+  /** The server pool, when kind is 'postgres' (bulk loads need a raw client for COPY). */
+  pgPool?: pg.Pool | undefined;
   close(): Promise<void>;
 }
 
@@ -88,6 +90,7 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
       kind: 'postgres',
       location: redactUrl(opts.databaseUrl),
       pglite: undefined,
+      pgPool: pool,
       close: () => db.destroy(),
     };
   }

@@ -1,0 +1,91 @@
+import type { Insertable, Selectable, Updateable } from 'kysely';
+import type { Executor } from '../platform/db/database.js';
+import type {
+  DataSourceTable,
+  DatasetLoadTable,
+  DatasetQuarantineTable,
+  DatasetTable,
+  DatasetVersionTable,
+} from '../platform/db/tables/datasets.js';
+
+export type DatasetRow = Selectable<DatasetTable>;
+export type DatasetLoadRow = Selectable<DatasetLoadTable>;
+export type DatasetVersionRow = Selectable<DatasetVersionTable>;
+export type DataSourceRow = Selectable<DataSourceTable>;
+export type QuarantineRow = Selectable<DatasetQuarantineTable>;
+
+/** Datasets, their versions and loads, quarantined rows and linked sources (Kysely only). */
+export const datasetRepository = {
+  byId: (db: Executor, id: string) =>
+    db.selectFrom('dataset').selectAll().where('id', '=', id).executeTakeFirst(),
+  byResource: (db: Executor, resourceId: string) =>
+    db
+      .selectFrom('dataset')
+      .selectAll()
+      .where('resource_id', '=', resourceId)
+      .orderBy('created_at')
+      .execute(),
+  list: (db: Executor) => db.selectFrom('dataset').selectAll().orderBy('created_at').execute(),
+  insert: (db: Executor, row: Insertable<DatasetTable>) =>
+    db.insertInto('dataset').values(row).returningAll().executeTakeFirstOrThrow(),
+  update: (db: Executor, id: string, patch: Updateable<DatasetTable>) =>
+    db.updateTable('dataset').set(patch).where('id', '=', id).returningAll().executeTakeFirstOrThrow(),
+  /** Locks the dataset row for the rest of the transaction (serialises version swaps). */
+  lock: (db: Executor, id: string) =>
+    db.selectFrom('dataset').selectAll().where('id', '=', id).forUpdate().executeTakeFirst(),
+
+  insertVersion: (db: Executor, row: Insertable<DatasetVersionTable>) =>
+    db.insertInto('dataset_version').values(row).execute(),
+  versions: (db: Executor, datasetId: string) =>
+    db
+      .selectFrom('dataset_version')
+      .selectAll()
+      .where('dataset_id', '=', datasetId)
+      .orderBy('version', 'desc')
+      .execute(),
+  deleteVersion: (db: Executor, datasetId: string, version: number) =>
+    db
+      .deleteFrom('dataset_version')
+      .where('dataset_id', '=', datasetId)
+      .where('version', '=', version)
+      .execute(),
+
+  insertLoad: (db: Executor, row: Insertable<DatasetLoadTable>) =>
+    db.insertInto('dataset_load').values(row).execute(),
+  loads: (db: Executor, datasetId: string) =>
+    db
+      .selectFrom('dataset_load')
+      .selectAll()
+      .where('dataset_id', '=', datasetId)
+      .orderBy('started_at', 'desc')
+      .execute(),
+
+  insertQuarantine: async (db: Executor, rows: Array<Insertable<DatasetQuarantineTable>>) => {
+    for (let i = 0; i < rows.length; i += 500) {
+      await db
+        .insertInto('dataset_quarantine')
+        .values(rows.slice(i, i + 500))
+        .execute();
+    }
+  },
+  quarantine: (db: Executor, datasetId: string) =>
+    db
+      .selectFrom('dataset_quarantine')
+      .selectAll()
+      .where('dataset_id', '=', datasetId)
+      .where('resolved', '=', false)
+      .orderBy('id')
+      .execute(),
+
+  insertSource: (db: Executor, row: Insertable<DataSourceTable>) =>
+    db.insertInto('data_source').values(row).returningAll().executeTakeFirstOrThrow(),
+  sourceById: (db: Executor, id: string) =>
+    db.selectFrom('data_source').selectAll().where('id', '=', id).executeTakeFirst(),
+  sourceByRef: (db: Executor, ref: string) =>
+    db
+      .selectFrom('data_source')
+      .selectAll()
+      .where((eb) => eb.or([eb('id', '=', ref), eb('name', '=', ref)]))
+      .executeTakeFirst(),
+  sources: (db: Executor) => db.selectFrom('data_source').selectAll().orderBy('name').execute(),
+};

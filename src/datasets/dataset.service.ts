@@ -1,0 +1,978 @@
+import type { Access } from '../identity/access.js';
+import { type Actor, actorId } from '../identity/actor.js';
+import type { OrgService } from '../identity/org.service.js';
+import { newId } from '../identity/tokens.js';
+import type { LedgerService } from '../ledger/ledger.service.js';
+import type { Database, Db } from '../platform/db/database.js';
+import type { DatasetItemRow } from '../platform/db/tables/datasets.js';
+import { AppError, NotFoundError, ValidationError } from '../platform/errors.js';
+import type { SecretBox } from '../platform/secrets.js';
+import { type Connector, HostedConnector, type Row } from './connector.js';
+import type { CsvEncoding } from './csv.js';
+import { datasetRepository, type DatasetRow, type DataSourceRow } from './dataset.repository.js';
+import { type OpenedTable, openTable } from './file-source.js';
+import type { Filter, Order } from './filter.js';
+import {
+  carryOver,
+  createVersionTable,
+  dropTable,
+  finishVersionTable,
+  openCopySink,
+  rawQuery,
+  versionTable,
+} from './hosted-store.js';
+import { LinkedConnector, type LinkedSource, openSource } from './linked.js';
+import type { CatalogResource, ResourceCatalog } from './resource-port.js';
+import { checkValue, ColumnStats, csvField, type ItemSpec, proposeItem } from './values.js';
+
+export type ImportMode = 'replace' | 'append' | 'upsert';
+export type OnError = 'reject' | 'quarantine';
+
+export interface ImportInput {
+  file: string;
+  format?: string | undefined;
+  encoding?: CsvEncoding | undefined;
+  /** An existing resource (id or code) … */
+  resource?: string | undefined;
+  /** … or a new draft resource whose items are inferred from the file. */
+  newResource?: { name: string; provider: string } | undefined;
+  mode?: ImportMode | undefined;
+  keys?: string[] | undefined;
+  onError?: OnError | undefined;
+}
+
+export interface ValueError {
+  row: number;
+  column: string;
+  code: string;
+}
+
+export interface ImportReport {
+  status: 'loaded' | 'rejected';
+  datasetId: string;
+  resourceId: string;
+  resourceCode: string;
+  loadId: string;
+  version: number | null;
+  format: string;
+  encoding: string | null;
+  rowsRead: number;
+  rowsLoaded: number;
+  rowsRejected: number;
+  errors: ValueError[];
+}
+
+export interface DatasetDto {
+  id: string;
+  resourceId: string;
+  name: string;
+  kind: 'hosted' | 'linked';
+  orgId: string;
+  items: DatasetItemRow[];
+  currentVersion: number;
+  sourceId: string | null;
+  keyItems: string[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+export function toDatasetDto(r: DatasetRow): DatasetDto {
+  return {
+    id: r.id,
+    resourceId: r.resource_id,
+    name: r.name,
+    kind: r.kind,
+    orgId: r.org_id,
+    items: r.items,
+    currentVersion: r.current_version,
+    sourceId: r.source_id,
+    keyItems: r.key_items,
+    createdAt: new Date(r.created_at).toISOString(),
+    updatedAt: new Date(r.updated_at).toISOString(),
+  };
+}
+
+export interface SourceDto {
+  id: string;
+  name: string;
+  orgId: string;
+  kind: 'postgres' | 'mysql';
+  host: string;
+  port: number;
+  database: string;
+  username: string;
+  hasSecret: boolean;
+}
+
+const toSourceDto = (r: DataSourceRow): SourceDto => ({
+  id: r.id,
+  name: r.name,
+  orgId: r.org_id,
+  kind: r.kind,
+  host: r.host,
+  port: r.port,
+  database: r.database,
+  username: r.username,
+  hasSecret: r.secret !== null,
+});
+
+const KEEP_VERSIONS = 3;
+const MAX_ERRORS = 100_000;
+
+/**
+ * Aggregation (汇聚): hosted datasets loaded from files or filled in, linked datasets read in place,
+ * all behind one connector interface.
+ */
+export class DatasetService {
+  private readonly sources = new Map<string, LinkedSource>();
+
+  constructor(
+    private readonly deps: {
+      db: Db;
+      database: Database;
+      access: Access;
+      ledger: LedgerService;
+      orgs: OrgService;
+      resources: ResourceCatalog;
+      secrets: SecretBox;
+    },
+  ) {}
+
+  /** Closes linked-source pools. */
+  async close(): Promise<void> {
+    const all = [...this.sources.values()];
+    this.sources.clear();
+    await Promise.all(all.map((s) => s.close().catch(() => undefined)));
+  }
+
+  async list(actor: Actor): Promise<DatasetDto[]> {
+    await this.deps.access.require(actor, 'dataset.read');
+    return (await datasetRepository.list(this.deps.db)).map(toDatasetDto);
+  }
+
+  async get(actor: Actor, id: string): Promise<DatasetDto> {
+    await this.deps.access.require(actor, 'dataset.read');
+    return toDatasetDto(await this.row(id));
+  }
+
+  /** The datasets mounted behind a resource (id or code). */
+  async forResource(actor: Actor, ref: string): Promise<DatasetDto[]> {
+    await this.deps.access.require(actor, 'dataset.read');
+    const resource = await this.deps.resources.getResource(actor, ref);
+    return (await datasetRepository.byResource(this.deps.db, resource.id)).map(toDatasetDto);
+  }
+
+  async versions(actor: Actor, id: string) {
+    await this.deps.access.require(actor, 'dataset.read');
+    await this.row(id);
+    return (await datasetRepository.versions(this.deps.db, id)).map((v) => ({
+      version: v.version,
+      rowCount: v.row_count,
+      loadId: v.load_id,
+      createdAt: new Date(v.created_at).toISOString(),
+    }));
+  }
+
+  async loads(actor: Actor, id: string) {
+    await this.deps.access.require(actor, 'dataset.read');
+    await this.row(id);
+    return (await datasetRepository.loads(this.deps.db, id)).map((l) => ({
+      id: l.id,
+      mode: l.mode,
+      onError: l.on_error,
+      source: l.source,
+      status: l.status,
+      rowsRead: l.rows_read,
+      rowsLoaded: l.rows_loaded,
+      rowsRejected: l.rows_rejected,
+      version: l.version,
+      startedAt: new Date(l.started_at).toISOString(),
+    }));
+  }
+
+  /** Rows set aside by quarantine loads, with their errors, for correction and re-submission. */
+  async quarantine(actor: Actor, id: string) {
+    const ds = await this.row(id);
+    await this.deps.access.require(actor, 'dataset.manage', [ds.org_id]);
+    return (await datasetRepository.quarantine(this.deps.db, id)).map((q) => ({
+      id: q.id,
+      loadId: q.load_id,
+      row: q.row,
+      values: q.values,
+      errors: q.errors,
+    }));
+  }
+
+  /** Reads rows through the dataset's connector (push-down for linked datasets). */
+  async read(
+    actor: Actor,
+    id: string,
+    q: {
+      items?: string[] | undefined;
+      filter?: Filter | undefined;
+      order?: Order[];
+      limit: number;
+      offset?: number;
+    },
+  ): Promise<Row[]> {
+    await this.deps.access.require(actor, 'dataset.read');
+    const c = await this.connector(await this.row(id));
+    const out: Row[] = [];
+    for await (const batch of c.scan(q.items, q.filter, q.order ?? [], {
+      limit: q.limit,
+      offset: q.offset,
+    })) {
+      out.push(...batch);
+    }
+    return out;
+  }
+
+  async count(actor: Actor, id: string, filter: Filter | undefined): Promise<number> {
+    await this.deps.access.require(actor, 'dataset.read');
+    return (await this.connector(await this.row(id))).count(filter);
+  }
+
+  /** The connector for a dataset (for other capabilities, through this service). */
+  async connector(ds: DatasetRow): Promise<Connector> {
+    if (ds.kind === 'hosted') {
+      return new HostedConnector(this.deps.db, ds.table_name, ds.items);
+    }
+    return new LinkedConnector(await this.source(ds.source_id as string), ds.table_name as string, ds.items);
+  }
+
+  async connectorFor(actor: Actor, id: string): Promise<Connector> {
+    await this.deps.access.require(actor, 'dataset.read');
+    return this.connector(await this.row(id));
+  }
+
+  private async row(id: string): Promise<DatasetRow> {
+    const r = await datasetRepository.byId(this.deps.db, id);
+    if (!r) {
+      throw new NotFoundError('DATASET_NOT_FOUND', 'error.datasetNotFound', { params: { ref: id } });
+    }
+    return r;
+  }
+
+  // ---------------------------------------------------------------- import
+
+  /** Infers items (type, PII kind, level) over the whole file. */
+  async inferFile(
+    actor: Actor,
+    input: { file: string; format?: string; encoding?: CsvEncoding },
+  ): Promise<ItemSpec[]> {
+    await this.deps.access.require(actor, 'dataset.read');
+    return this.infer(input);
+  }
+
+  private async infer(input: {
+    file: string;
+    format?: string | undefined;
+    encoding?: CsvEncoding | undefined;
+  }) {
+    const table = await openTable(input.file, input);
+    const stats = table.header.map(() => new ColumnStats());
+    for await (const batch of table.rows) {
+      for (const r of batch) {
+        for (let i = 0; i < stats.length; i++) {
+          (stats[i] as ColumnStats).add(r.values[i] ?? null);
+        }
+      }
+    }
+    return table.header.map((h, i) => proposeItem(h, stats[i] as ColumnStats));
+  }
+
+  async importFile(actor: Actor, input: ImportInput): Promise<ImportReport> {
+    const mode = input.mode ?? 'replace';
+    const onError = input.onError ?? 'reject';
+    let resource: CatalogResource;
+    if (input.newResource) {
+      const org = await this.deps.orgs.get(actor, input.newResource.provider);
+      await this.deps.access.require(actor, 'dataset.manage', [org.id]);
+      const items = await this.infer(input);
+      const created = await this.deps.resources.createResource(actor, {
+        name: input.newResource.name,
+        providerOrgId: org.id,
+        items: items.map((i) => ({
+          name: i.name,
+          dataType: i.dataType,
+          ...(i.length !== undefined ? { length: i.length } : {}),
+          level: i.level,
+          piiKind: i.piiKind,
+        })),
+      });
+      resource = await this.deps.resources.getResource(actor, created.id);
+    } else if (input.resource) {
+      resource = await this.deps.resources.getResource(actor, input.resource);
+      await this.deps.access.require(actor, 'dataset.manage', [resource.providerOrgId]);
+    } else {
+      throw new ValidationError('IMPORT_TARGET_MISSING', 'error.importTargetMissing', {
+        details: { field: 'resource' },
+      });
+    }
+    const ds = await this.hostedDataset(actor, resource);
+    const table = await openTable(input.file, input);
+    const source = input.file.split(/[\\/]/).pop() ?? input.file;
+    return this.load(actor, ds, resource, table, source, input.keys, mode, onError);
+  }
+
+  private async hostedDataset(actor: Actor, resource: CatalogResource): Promise<DatasetRow> {
+    const existing = (await datasetRepository.byResource(this.deps.db, resource.id)).find(
+      (d) => d.kind === 'hosted',
+    );
+    if (existing) {
+      return existing;
+    }
+    const items: DatasetItemRow[] = resource.items.map((i, n) => ({
+      name: i.name,
+      dataType: i.dataType,
+      ...(i.length !== undefined ? { length: i.length } : {}),
+      level: i.level,
+      piiKind: i.piiKind,
+      column: `c${n + 1}`,
+    }));
+    return this.deps.db.transaction().execute(async (trx) => {
+      const row = await datasetRepository.insert(trx, {
+        id: newId(),
+        resource_id: resource.id,
+        name: resource.name,
+        kind: 'hosted',
+        org_id: resource.providerOrgId,
+        items: JSON.stringify(items),
+        current_version: 0,
+        table_name: null,
+        source_id: null,
+        key_items: '[]',
+      });
+      await this.deps.ledger.record(trx, actor, {
+        type: 'dataset.created',
+        subjectType: 'dataset',
+        subjectId: row.id,
+        orgId: row.org_id,
+        data: { resourceId: resource.id, kind: 'hosted' },
+      });
+      return row;
+    });
+  }
+
+  private async load(
+    actor: Actor,
+    ds: DatasetRow,
+    resource: CatalogResource,
+    table: OpenedTable,
+    sourceName: string,
+    keyInput: string[] | undefined,
+    mode: ImportMode,
+    onError: OnError,
+  ): Promise<ImportReport> {
+    const items = ds.items;
+    const keys = keyInput?.length ? keyInput : ds.key_items;
+    if (mode === 'upsert') {
+      const unknown = keys.filter((k) => !items.some((i) => i.name === k));
+      if (keys.length === 0 || unknown.length) {
+        throw new ValidationError('IMPORT_KEYS_INVALID', 'error.importKeysInvalid', {
+          params: { keys: unknown.join(', ') || '-' },
+          details: { field: 'keys', unknown },
+        });
+      }
+    }
+    const index = items.map((i) => table.header.indexOf(i.name));
+    const missing = items.filter((i, n) => index[n] === -1 && i.level === 'core').map((i) => i.name);
+    if (missing.length) {
+      throw new ValidationError('FILE_COLUMNS_MISSING', 'error.fileColumnsMissing', {
+        params: { columns: missing.join(', ') },
+        details: missing.map((column) => ({ column })),
+      });
+    }
+    const loadId = newId();
+    const startedAt = new Date();
+    const version = ds.current_version + 1;
+    const staging = versionTable(ds.id, version);
+    const columns = items.map((i) => i.column);
+    await dropTable(this.deps.db, staging); // a killed earlier attempt may have left it
+    await createVersionTable(this.deps.db, staging, items);
+    let rnBase = 0;
+    if (mode !== 'replace' && ds.table_name) {
+      const r = await rawQuery<{ m: number | string | null }>(
+        this.deps.db,
+        `select max(_rn) as m from "${ds.table_name}"`,
+        [],
+      );
+      rnBase = Number(r[0]?.m ?? 0);
+    }
+    const errors: ValueError[] = [];
+    const quarantined: Array<{
+      row: number;
+      values: Record<string, string | null>;
+      errors: Array<{ column: string; code: string }>;
+    }> = [];
+    let rowsRead = 0;
+    let rowsRejected = 0;
+    const width = table.header.length;
+    const sink = await openCopySink(this.deps.database, staging, columns);
+    try {
+      for await (const batch of table.rows) {
+        let out = '';
+        for (const r of batch) {
+          rowsRead++;
+          let line = String(rnBase + r.row);
+          let bad: Array<{ column: string; code: string }> | undefined;
+          if (
+            r.values.length !== width &&
+            !(r.values.length > width && r.values.slice(width).every((v) => !v))
+          ) {
+            bad = [{ column: '*', code: 'fieldCount' }];
+          } else {
+            for (let n = 0; n < items.length; n++) {
+              const idx = index[n] as number;
+              const item = items[n] as DatasetItemRow;
+              const c = checkValue(item as ItemSpec, idx === -1 ? null : (r.values[idx] ?? null));
+              if (c.ok) {
+                line += `,${csvField(c.value)}`;
+              } else {
+                (bad ??= []).push({ column: item.name, code: c.code });
+              }
+            }
+          }
+          if (bad) {
+            rowsRejected++;
+            for (const b of bad) {
+              if (errors.length < MAX_ERRORS) {
+                errors.push({ row: r.row, ...b });
+              }
+            }
+            if (onError === 'quarantine') {
+              quarantined.push({
+                row: r.row,
+                values: Object.fromEntries(table.header.map((h, i) => [h, r.values[i] ?? null])),
+                errors: bad,
+              });
+            }
+          } else {
+            out += `${line}\n`;
+          }
+        }
+        if (out) {
+          await sink.write(out);
+        }
+      }
+    } catch (e) {
+      await sink.abort().catch(() => undefined);
+      await dropTable(this.deps.db, staging).catch(() => undefined);
+      throw e;
+    }
+    const base = {
+      datasetId: ds.id,
+      resourceId: resource.id,
+      resourceCode: resource.code,
+      loadId,
+      format: table.format,
+      encoding: table.encoding,
+      rowsRead,
+      rowsRejected,
+      errors,
+    };
+    const loadRow = {
+      id: loadId,
+      dataset_id: ds.id,
+      mode,
+      on_error: onError,
+      source: sourceName,
+      rows_read: rowsRead,
+      rows_rejected: rowsRejected,
+      errors: JSON.stringify(errors),
+      created_by: actorId(actor),
+      started_at: startedAt,
+      finished_at: new Date(),
+    };
+    if (onError === 'reject' && rowsRejected > 0) {
+      await sink.abort();
+      await dropTable(this.deps.db, staging);
+      await this.deps.db.transaction().execute(async (trx) => {
+        await datasetRepository.insertLoad(trx, {
+          ...loadRow,
+          status: 'rejected',
+          rows_loaded: 0,
+          version: null,
+        });
+        await this.deps.ledger.record(trx, actor, {
+          type: 'dataset.load.rejected',
+          subjectType: 'dataset',
+          subjectId: ds.id,
+          orgId: ds.org_id,
+          data: { loadId, rowsRead, rowsRejected },
+        });
+      });
+      return { ...base, status: 'rejected', version: null, rowsLoaded: 0 };
+    }
+    let total: number;
+    try {
+      await sink.end();
+      if (mode !== 'replace' && ds.table_name) {
+        const keyCols = keys.map((k) => items.find((i) => i.name === k)?.column as string);
+        await carryOver(
+          this.deps.db,
+          ds.table_name,
+          staging,
+          columns,
+          keyCols,
+          mode === 'upsert' ? staging : undefined,
+        );
+      }
+      total = await finishVersionTable(this.deps.db, staging);
+    } catch (e) {
+      await dropTable(this.deps.db, staging).catch(() => undefined);
+      throw e;
+    }
+    const rowsLoaded = rowsRead - rowsRejected;
+    // The swap: one transaction flips the dataset to the new version; the previous one stays intact.
+    await this.deps.db.transaction().execute(async (trx) => {
+      const locked = await datasetRepository.lock(trx, ds.id);
+      if (!locked || locked.current_version !== ds.current_version) {
+        throw new ValidationError('DATASET_CONCURRENT_LOAD', 'error.datasetConcurrentLoad', {
+          params: { ref: ds.id },
+        });
+      }
+      await datasetRepository.insertLoad(trx, {
+        ...loadRow,
+        status: 'loaded',
+        rows_loaded: rowsLoaded,
+        version,
+      });
+      await datasetRepository.insertVersion(trx, {
+        dataset_id: ds.id,
+        version,
+        table_name: staging,
+        row_count: total,
+        load_id: loadId,
+      });
+      await datasetRepository.update(trx, ds.id, {
+        current_version: version,
+        table_name: staging,
+        updated_at: new Date(),
+        ...(mode === 'upsert' ? { key_items: JSON.stringify(keys) } : {}),
+      });
+      if (quarantined.length) {
+        await datasetRepository.insertQuarantine(
+          trx,
+          quarantined.map((q) => ({
+            dataset_id: ds.id,
+            load_id: loadId,
+            row: q.row,
+            values: JSON.stringify(q.values),
+            errors: JSON.stringify(q.errors),
+          })),
+        );
+      }
+      await this.deps.ledger.record(trx, actor, {
+        type: 'dataset.loaded',
+        subjectType: 'dataset',
+        subjectId: ds.id,
+        orgId: ds.org_id,
+        data: { loadId, version, mode, onError, rowsRead, rowsLoaded, rowsRejected, rowCount: total },
+      });
+    });
+    await this.prune(ds.id);
+    return { ...base, status: 'loaded', version, rowsLoaded };
+  }
+
+  /** Keeps the newest versions; older version tables are dropped. */
+  private async prune(datasetId: string): Promise<void> {
+    const versions = await datasetRepository.versions(this.deps.db, datasetId);
+    for (const v of versions.slice(KEEP_VERSIONS)) {
+      await dropTable(this.deps.db, v.table_name);
+      await datasetRepository.deleteVersion(this.deps.db, datasetId, v.version);
+    }
+  }
+
+  // ---------------------------------------------------------------- sync (前置机 style)
+
+  /**
+   * Copies a linked dataset into the hosted dataset of a resource (same item names), through the same
+   * validation and versioned COPY as a file import. `full` replaces; `incremental` upserts by `keys`
+   * the rows whose `since` item is greater than the highest value already hosted. Each run is a load
+   * in the run history (`loads`), with source `sync:<linked dataset id>`.
+   */
+  async sync(
+    actor: Actor,
+    input: {
+      from: string;
+      resource: string;
+      mode: 'full' | 'incremental';
+      keys?: string[] | undefined;
+      since?: string | undefined;
+      onError?: OnError | undefined;
+    },
+  ): Promise<ImportReport> {
+    const linked = await this.row(input.from);
+    if (linked.kind !== 'linked') {
+      throw new ValidationError('DATASET_NOT_LINKED', 'error.datasetNotLinked', {
+        params: { ref: input.from },
+      });
+    }
+    const resource = await this.deps.resources.getResource(actor, input.resource);
+    await this.deps.access.require(actor, 'dataset.manage', [resource.providerOrgId]);
+    const ds = await this.hostedDataset(actor, resource);
+    const names = ds.items.map((i) => i.name).filter((n) => linked.items.some((l) => l.name === n));
+    let filter: Filter | undefined;
+    if (input.mode === 'incremental') {
+      const since = input.since ? ds.items.find((i) => i.name === input.since) : undefined;
+      if (!since || !input.keys?.length) {
+        throw new ValidationError('SYNC_INCREMENTAL_INVALID', 'error.syncIncrementalInvalid', {
+          details: { field: 'since' },
+        });
+      }
+      if (ds.table_name) {
+        const r = await rawQuery<{ m: unknown }>(
+          this.deps.db,
+          `select max("${since.column}")::text as m from "${ds.table_name}"`,
+          [],
+        );
+        const m = r[0]?.m;
+        if (m !== null && m !== undefined) {
+          filter = { op: 'gt', item: since.name, value: String(m) };
+        }
+      }
+    }
+    const connector = await this.connector(linked);
+    const text = (v: unknown): string | null =>
+      v === null || v === undefined
+        ? null
+        : v instanceof Date
+          ? v.toISOString()
+          : typeof v === 'object'
+            ? JSON.stringify(v)
+            : String(v as string | number | boolean);
+    async function* rows() {
+      let n = 1;
+      for await (const batch of connector.scan(names, filter, [], { limit: 1_000_000_000 })) {
+        yield batch.map((r) => ({ row: ++n, values: names.map((k) => text(r[k])) }));
+      }
+    }
+    const table: OpenedTable = { format: 'csv', encoding: null, header: names, rows: rows() };
+    return this.load(
+      actor,
+      ds,
+      resource,
+      table,
+      `sync:${linked.id}`,
+      input.keys,
+      input.mode === 'full' ? 'replace' : 'upsert',
+      input.onError ?? 'quarantine',
+    );
+  }
+
+  // ---------------------------------------------------------------- change feed
+
+  /**
+   * The change feed of a hosted dataset with key items: the cursor is a version number; each call
+   * returns the keys inserted, updated or deleted by the next version (set-based diff of two kept
+   * version tables) and the cursor to continue from. A cursor older than the kept versions is 410.
+   */
+  async changes(
+    actor: Actor,
+    id: string,
+    since: number,
+  ): Promise<{
+    changes: Array<{ version: number; op: 'insert' | 'update' | 'delete'; key: Record<string, unknown> }>;
+    cursor: number;
+  }> {
+    await this.deps.access.require(actor, 'dataset.read');
+    const ds = await this.row(id);
+    if (ds.kind !== 'hosted') {
+      throw new ValidationError('DATASET_NOT_HOSTED', 'error.datasetNotHosted', { params: { ref: id } });
+    }
+    if (ds.key_items.length === 0) {
+      throw new ValidationError('DATASET_NO_KEY', 'error.datasetNoKey', { params: { ref: id } });
+    }
+    if (since >= ds.current_version) {
+      return { changes: [], cursor: ds.current_version };
+    }
+    const version = since + 1;
+    const versions = await datasetRepository.versions(this.deps.db, id);
+    const next = versions.find((v) => v.version === version);
+    const prev = since === 0 ? undefined : versions.find((v) => v.version === since);
+    if (!next || (since > 0 && !prev)) {
+      throw new AppError(410, 'CURSOR_EXPIRED', 'error.cursorExpired', { params: { cursor: since } });
+    }
+    const keyItems = ds.key_items.map((k) => ds.items.find((i) => i.name === k) as DatasetItemRow);
+    const q = (c: string) => `"${c}"`;
+    const others = ds.items.filter((i) => !ds.key_items.includes(i.name)).map((i) => q(i.column));
+    const keySel = keyItems.map((k, n) => `coalesce(n.${q(k.column)}, o.${q(k.column)}) as k${n}`).join(', ');
+    const old = prev ? q(prev.table_name) : `(select * from ${q(next.table_name)} where false)`;
+    const on = keyItems.map((k) => `n.${q(k.column)} = o.${q(k.column)}`).join(' and ');
+    const differs = others.length
+      ? ` or (${others.map((c) => `n.${c}`).join(', ')},null) is distinct from (${others.map((c) => `o.${c}`).join(', ')},null)`
+      : '';
+    const rows = await rawQuery<Record<string, unknown>>(
+      this.deps.db,
+      `select ${keySel}, case when o._rn is null then 'insert' when n._rn is null then 'delete' else 'update' end as op
+         from ${q(next.table_name)} n full outer join ${old} o on ${on}
+        where o._rn is null or n._rn is null${differs}
+        order by 1`,
+      [],
+    );
+    return {
+      changes: rows.map((r) => ({
+        version,
+        op: r.op as 'insert' | 'update' | 'delete',
+        key: Object.fromEntries(keyItems.map((k, n) => [k.name, r[`k${n}`]])),
+      })),
+      cursor: version,
+    };
+  }
+
+  // ---------------------------------------------------------------- fill-in (填报)
+
+  /**
+   * Rows submitted through the generated form or API, validated like a file import; all or nothing.
+   * Rows go into the current version's table (a fill-in dataset grows in place; file loads make versions).
+   */
+  async submitRows(
+    actor: Actor,
+    id: string,
+    rows: Array<Record<string, unknown>>,
+  ): Promise<{ rowsLoaded: number }> {
+    const ds = await this.row(id);
+    await this.deps.access.require(actor, 'dataset.manage', [ds.org_id]);
+    if (ds.kind !== 'hosted') {
+      throw new ValidationError('DATASET_NOT_HOSTED', 'error.datasetNotHosted', { params: { ref: id } });
+    }
+    const errors: ValueError[] = [];
+    const values: Array<Array<string | null>> = [];
+    rows.forEach((r, n) => {
+      const unknown = Object.keys(r).filter((k) => !ds.items.some((i) => i.name === k));
+      for (const k of unknown) {
+        errors.push({ row: n + 1, column: k, code: 'unknownItem' });
+      }
+      const vals: Array<string | null> = [];
+      for (const item of ds.items) {
+        const raw = r[item.name];
+        const c = checkValue(item as ItemSpec, raw === null || raw === undefined ? null : String(raw));
+        if (c.ok) {
+          vals.push(c.value);
+        } else {
+          errors.push({ row: n + 1, column: item.name, code: c.code });
+        }
+      }
+      values.push(vals);
+    });
+    if (errors.length) {
+      throw new ValidationError('ROWS_INVALID', 'error.rowsInvalid', {
+        params: { count: errors.length },
+        details: errors.map((e) => ({ ...e })),
+      });
+    }
+    return this.deps.db.transaction().execute(async (trx) => {
+      const locked = (await datasetRepository.lock(trx, id)) as DatasetRow;
+      let tableName = locked.table_name;
+      if (!tableName) {
+        tableName = versionTable(id, 1);
+        await createVersionTable(trx, tableName, locked.items);
+        await datasetRepository.insertVersion(trx, {
+          dataset_id: id,
+          version: 1,
+          table_name: tableName,
+          row_count: 0,
+          load_id: 'fill-in',
+        });
+        await datasetRepository.update(trx, id, {
+          current_version: 1,
+          table_name: tableName,
+          updated_at: new Date(),
+        });
+      }
+      const max = await rawQuery<{ m: number | string | null }>(
+        trx,
+        `select max(_rn) as m from "${tableName}"`,
+        [],
+      );
+      let rn = Number(max[0]?.m ?? 0);
+      const cols = ['_rn', ...locked.items.map((i) => i.column)];
+      for (const v of values) {
+        const ph = cols.map((_c, k) => `$${k + 1}`).join(', ');
+        await rawQuery(
+          trx,
+          `insert into "${tableName}" (${cols.map((c) => `"${c}"`).join(', ')}) values (${ph})`,
+          [++rn, ...v],
+        );
+      }
+      await this.deps.ledger.record(trx, actor, {
+        type: 'dataset.rows.submitted',
+        subjectType: 'dataset',
+        subjectId: id,
+        orgId: locked.org_id,
+        data: { rows: values.length },
+      });
+      return { rowsLoaded: values.length };
+    });
+  }
+
+  // ---------------------------------------------------------------- linked sources
+
+  async createSource(
+    actor: Actor,
+    input: {
+      name: string;
+      org: string;
+      kind: 'postgres' | 'mysql';
+      host: string;
+      port: number;
+      database: string;
+      username: string;
+      password?: string | undefined;
+    },
+  ): Promise<SourceDto> {
+    const org = await this.deps.orgs.get(actor, input.org);
+    await this.deps.access.require(actor, 'dataset.manage', [org.id]);
+    return this.deps.db.transaction().execute(async (trx) => {
+      const row = await datasetRepository.insertSource(trx, {
+        id: newId(),
+        name: input.name,
+        org_id: org.id,
+        kind: input.kind,
+        host: input.host,
+        port: input.port,
+        database: input.database,
+        username: input.username,
+        secret: input.password ? this.deps.secrets.encrypt(input.password) : null,
+        options: '{}',
+      });
+      await this.deps.ledger.record(trx, actor, {
+        type: 'source.created',
+        subjectType: 'data_source',
+        subjectId: row.id,
+        orgId: org.id,
+        data: { name: row.name, kind: row.kind, host: row.host, database: row.database },
+      });
+      return toSourceDto(row);
+    });
+  }
+
+  async listSources(actor: Actor): Promise<SourceDto[]> {
+    await this.deps.access.require(actor, 'dataset.read');
+    return (await datasetRepository.sources(this.deps.db)).map(toSourceDto);
+  }
+
+  /** Lists a source's tables, or proposes items for one table. */
+  async introspect(
+    actor: Actor,
+    sourceRef: string,
+    table?: string,
+  ): Promise<{ tables?: string[]; items?: DatasetItemRow[] }> {
+    const src = await this.sourceRow(sourceRef);
+    await this.deps.access.require(actor, 'dataset.manage', [src.org_id]);
+    const s = await this.source(src.id);
+    return table ? { items: await s.proposeItems(table) } : { tables: await s.tables() };
+  }
+
+  /**
+   * Links a resource to a source table. Resource items are matched to columns by name (or by
+   * `columns`: item → column); with `newResource`, a draft resource is created from the table's columns.
+   */
+  async link(
+    actor: Actor,
+    input: {
+      source: string;
+      table: string;
+      resource?: string;
+      newResource?: string;
+      columns?: Record<string, string>;
+    },
+  ): Promise<DatasetDto> {
+    const src = await this.sourceRow(input.source);
+    await this.deps.access.require(actor, 'dataset.manage', [src.org_id]);
+    const proposed = await (await this.source(src.id)).proposeItems(input.table);
+    let resource: CatalogResource;
+    if (input.newResource) {
+      const created = await this.deps.resources.createResource(actor, {
+        name: input.newResource,
+        providerOrgId: src.org_id,
+        items: proposed.map((p) => ({
+          name: p.name,
+          dataType: p.dataType,
+          level: p.level,
+          piiKind: p.piiKind,
+        })),
+      });
+      resource = await this.deps.resources.getResource(actor, created.id);
+    } else if (input.resource) {
+      resource = await this.deps.resources.getResource(actor, input.resource);
+    } else {
+      throw new ValidationError('IMPORT_TARGET_MISSING', 'error.importTargetMissing', {
+        details: { field: 'resource' },
+      });
+    }
+    const byLower = new Map(proposed.map((p) => [p.column.toLowerCase(), p.column]));
+    const missing: string[] = [];
+    const items: DatasetItemRow[] = resource.items.map((i) => {
+      const col = input.columns?.[i.name] ?? byLower.get(i.name.toLowerCase());
+      if (!col || !byLower.has(col.toLowerCase())) {
+        missing.push(i.name);
+      }
+      return {
+        name: i.name,
+        dataType: i.dataType,
+        level: i.level,
+        piiKind: i.piiKind,
+        column: col ?? i.name,
+      };
+    });
+    if (missing.length) {
+      throw new ValidationError('SOURCE_COLUMNS_MISSING', 'error.sourceColumnsMissing', {
+        params: { columns: missing.join(', ') },
+        details: missing.map((item) => ({ item })),
+      });
+    }
+    return this.deps.db.transaction().execute(async (trx) => {
+      const row = await datasetRepository.insert(trx, {
+        id: newId(),
+        resource_id: resource.id,
+        name: resource.name,
+        kind: 'linked',
+        org_id: resource.providerOrgId,
+        items: JSON.stringify(items),
+        current_version: 0,
+        table_name: input.table,
+        source_id: src.id,
+        key_items: '[]',
+      });
+      await this.deps.ledger.record(trx, actor, {
+        type: 'dataset.linked',
+        subjectType: 'dataset',
+        subjectId: row.id,
+        orgId: row.org_id,
+        data: { resourceId: resource.id, sourceId: src.id, table: input.table },
+      });
+      return toDatasetDto(row);
+    });
+  }
+
+  private async sourceRow(ref: string): Promise<DataSourceRow> {
+    const r = await datasetRepository.sourceByRef(this.deps.db, ref);
+    if (!r) {
+      throw new NotFoundError('SOURCE_NOT_FOUND', 'error.sourceNotFound', { params: { ref } });
+    }
+    return r;
+  }
+
+  private async source(id: string): Promise<LinkedSource> {
+    const cached = this.sources.get(id);
+    if (cached) {
+      return cached;
+    }
+    const r = await this.sourceRow(id);
+    const s = openSource({
+      id: r.id,
+      kind: r.kind,
+      host: r.host,
+      port: r.port,
+      database: r.database,
+      username: r.username,
+      password: r.secret ? this.deps.secrets.decrypt(r.secret) : null,
+      poolSize: r.options.poolSize,
+      timeoutMs: r.options.timeoutMs,
+    });
+    this.sources.set(id, s);
+    return s;
+  }
+}

@@ -1,0 +1,152 @@
+/**
+ * Physical storage of hosted datasets in the node's own store: one table per version
+ * (`dsv_<dataset>_<version>`, columns `_rn` + c1…cn), bulk-loaded with COPY — pg-copy-streams on
+ * PostgreSQL, `COPY … FROM '/dev/blob'` in bounded chunks on embedded PGlite. Table and column names
+ * are generated here, never taken from clients.
+ */
+import { CompiledQuery, sql } from 'kysely';
+import copyStreams from 'pg-copy-streams';
+import type { Database, Executor } from '../platform/db/database.js';
+import type { DatasetItemRow } from '../platform/db/tables/datasets.js';
+import { type DataType, pgType } from './values.js';
+
+export const versionTable = (datasetId: string, version: number): string =>
+  `dsv_${datasetId.replace(/[^a-zA-Z0-9]/g, '').toLowerCase()}_${version}`;
+
+const ident = (name: string) => {
+  if (!/^[a-z_][a-z0-9_]*$/.test(name)) {
+    throw new Error(`unsafe identifier ${name}`);
+  }
+  return `"${name}"`;
+};
+
+export async function createVersionTable(
+  db: Executor,
+  table: string,
+  items: DatasetItemRow[],
+): Promise<void> {
+  const cols = items.map((i) => `${ident(i.column)} ${pgType(i.dataType as DataType)}`).join(', ');
+  await sql.raw(`create table ${ident(table)} (_rn bigint not null, ${cols})`).execute(db);
+}
+
+export async function dropTable(db: Executor, table: string): Promise<void> {
+  await sql.raw(`drop table if exists ${ident(table)}`).execute(db);
+}
+
+export async function finishVersionTable(db: Executor, table: string): Promise<number> {
+  await sql.raw(`create index ${ident(`${table}_rn`)} on ${ident(table)} (_rn)`).execute(db);
+  await sql.raw(`analyze ${ident(table)}`).execute(db);
+  const r = await sql<{ n: number }>`select count(*)::int as n from ${sql.id(table)}`.execute(db);
+  return r.rows[0]?.n ?? 0;
+}
+
+/** Copies the rows of `from` into `into`, keeping only rows whose key differs from every row in `except`. */
+export async function carryOver(
+  db: Executor,
+  from: string,
+  into: string,
+  columns: string[],
+  keyColumns: string[],
+  except?: string,
+): Promise<void> {
+  const list = ['_rn', ...columns].map(ident).join(', ');
+  const sel = ['_rn', ...columns].map((c) => `f.${ident(c)}`).join(', ');
+  const notIn =
+    except && keyColumns.length
+      ? ` where not exists (select 1 from ${ident(except)} s where ${keyColumns
+          .map((k) => `s.${ident(k)} is not distinct from f.${ident(k)}`)
+          .join(' and ')})`
+      : '';
+  await sql
+    .raw(`insert into ${ident(into)} (${list}) select ${sel} from ${ident(from)} f${notIn}`)
+    .execute(db);
+}
+
+/** A COPY target accepting CSV text; `end()` completes the COPY. */
+export interface CopySink {
+  write(csv: string): Promise<void>;
+  end(): Promise<void>;
+  abort(): Promise<void>;
+}
+
+const CHUNK = 8 << 20;
+
+export async function openCopySink(database: Database, table: string, columns: string[]): Promise<CopySink> {
+  const stmt = `COPY ${ident(table)} (${['_rn', ...columns].map(ident).join(', ')}) FROM STDIN WITH (FORMAT csv)`;
+  if (database.pgPool) {
+    const client = await database.pgPool.connect();
+    const stream = client.query(copyStreams.from(stmt));
+    const done = new Promise<void>((resolve, reject) => {
+      stream.on('finish', resolve);
+      stream.on('error', reject);
+    });
+    done.catch(() => undefined);
+    let released = false;
+    const release = (err?: Error) => {
+      if (!released) {
+        released = true;
+        client.release(err);
+      }
+    };
+    return {
+      async write(csv) {
+        if (!stream.write(csv)) {
+          await new Promise<void>((resolve, reject) => {
+            stream.once('drain', resolve);
+            stream.once('error', reject);
+          });
+        }
+      },
+      async end() {
+        stream.end();
+        try {
+          await done;
+        } finally {
+          release();
+        }
+      },
+      async abort() {
+        stream.destroy(new Error('aborted'));
+        release(new Error('aborted'));
+        await Promise.resolve();
+      },
+    };
+  }
+  const pglite = database.pglite;
+  if (!pglite) {
+    throw new Error('no bulk-load path for this store');
+  }
+  const blobStmt = stmt.replace('FROM STDIN', "FROM '/dev/blob'");
+  let parts: string[] = [];
+  let size = 0;
+  const flush = async () => {
+    if (size === 0) {
+      return;
+    }
+    const blob = new Blob(parts);
+    parts = [];
+    size = 0;
+    await pglite.query(blobStmt, [], { blob });
+  };
+  return {
+    async write(csv) {
+      parts.push(csv);
+      size += csv.length;
+      if (size >= CHUNK) {
+        await flush();
+      }
+    },
+    end: flush,
+    async abort() {
+      parts = [];
+      size = 0;
+      await Promise.resolve();
+    },
+  };
+}
+
+/** Runs a compiled (parameterised) query on the store. */
+export async function rawQuery<R>(db: Executor, text: string, params: unknown[]): Promise<R[]> {
+  const r = await db.executeQuery<R>(CompiledQuery.raw(text, params));
+  return r.rows;
+}

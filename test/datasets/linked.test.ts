@@ -1,0 +1,202 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import mysql from 'mysql2/promise';
+import pg from 'pg';
+import type { DatasetService } from '../../src/datasets/dataset.service.js';
+import { SYSTEM } from '../../src/identity/actor.js';
+import { AppError } from '../../src/platform/errors.js';
+import { createTestContext, type TestContext } from '../support/app.js';
+import { PG_ADMIN_URL } from '../support/db.js';
+import type { MapResourceCatalog } from '../support/resource-catalog.js';
+import { datasetService } from './helpers.js';
+
+const scratch = `govhub_src_${randomBytes(4).toString('hex')}`;
+const myTable = `govhub_people_${randomBytes(4).toString('hex')}`;
+const PEOPLE = [
+  [1, '张三', '2001-02-03', 10.5],
+  [2, '李四', null, 20],
+  [3, '王五', '1999-12-31', 30],
+  [4, '张小明', '2010-01-01', 40],
+] as const;
+
+describe('linked datasets (PostgreSQL and MariaDB sources)', () => {
+  let ctx: TestContext;
+  let datasets: DatasetService;
+  let catalog: MapResourceCatalog;
+  let org: { id: string; code: string };
+  const pgUrl = new URL(PG_ADMIN_URL);
+  before(async () => {
+    const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
+    await admin.connect();
+    await admin.query(`create database ${scratch}`);
+    await admin.end();
+    const src = new pg.Client({ connectionString: PG_ADMIN_URL.replace(/\/[^/]*$/, `/${scratch}`) });
+    await src.connect();
+    await src.query('create table people (id int primary key, name text not null, born date, score numeric)');
+    for (const p of PEOPLE) {
+      await src.query('insert into people values ($1, $2, $3, $4)', [...p]);
+    }
+    await src.end();
+    const my = await mysql.createConnection({
+      host: '127.0.0.1',
+      port: 3306,
+      user: 'root',
+      database: 'test',
+    });
+    await my.query(
+      `create table ${myTable} (id int primary key, name varchar(50) not null, born date, score decimal(10,2))`,
+    );
+    await my.query(`insert into ${myTable} values ?`, [PEOPLE.map((p) => [...p])]);
+    await my.end();
+    ctx = await createTestContext('embedded');
+    ({ datasets, catalog } = datasetService(ctx));
+    org = await ctx.newOrg('department');
+  });
+  after(async () => {
+    await datasets.close();
+    await ctx.close();
+    const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
+    await admin.connect();
+    await admin.query(`drop database if exists ${scratch} with (force)`);
+    await admin.end();
+    const my = await mysql.createConnection({
+      host: '127.0.0.1',
+      port: 3306,
+      user: 'root',
+      database: 'test',
+    });
+    await my.query(`drop table if exists ${myTable}`);
+    await my.end();
+  });
+
+  const linked: Record<string, string> = {};
+  for (const kind of ['postgres', 'mysql'] as const) {
+    test(`${kind}: introspection proposes items; scans push down projection, filter, order and limit`, async () => {
+      const source = await datasets.createSource(SYSTEM, {
+        name: `src-${kind}-${scratch}`,
+        org: org.code,
+        kind,
+        host: kind === 'postgres' ? pgUrl.hostname : '127.0.0.1',
+        port: kind === 'postgres' ? Number(pgUrl.port || 5432) : 3306,
+        database: kind === 'postgres' ? scratch : 'test',
+        username: kind === 'postgres' ? decodeURIComponent(pgUrl.username) : 'root',
+        password: kind === 'postgres' ? decodeURIComponent(pgUrl.password) || 'unused' : undefined,
+      });
+      const table = kind === 'postgres' ? 'people' : myTable;
+      const intro = await datasets.introspect(SYSTEM, source.id, table);
+      assert.deepEqual(
+        intro.items?.map((i) => [i.name, i.dataType, i.level]),
+        [
+          ['id', 'I', 'core'],
+          ['name', 'C', 'core'],
+          ['born', 'D', 'general'],
+          ['score', 'N', 'general'],
+        ],
+      );
+      const ds = await datasets.link(SYSTEM, { source: source.id, table, newResource: `people-${kind}` });
+      linked[kind] = ds.id;
+      assert.equal((await catalog.getResource(SYSTEM, ds.resourceId)).items.length, 4);
+      const rows = await datasets.read(SYSTEM, ds.id, {
+        items: ['name', 'id'],
+        filter: {
+          op: 'and',
+          args: [
+            { op: 'prefix', item: 'name', value: '张' },
+            { op: 'not', arg: { op: 'isNull', item: 'born' } },
+          ],
+        },
+        order: [{ item: 'id', desc: true }],
+        limit: 10,
+      });
+      assert.deepEqual(rows, [
+        { name: '张小明', id: 4 },
+        { name: '张三', id: 1 },
+      ]);
+      assert.equal(await datasets.count(SYSTEM, ds.id, { op: 'gte', item: 'score', value: '20' }), 3);
+      const page = await datasets.read(SYSTEM, ds.id, {
+        items: ['id'],
+        order: [{ item: 'id', desc: false }],
+        limit: 2,
+        offset: 1,
+      });
+      assert.deepEqual(
+        page.map((r) => Number(r.id)),
+        [2, 3],
+      );
+    });
+  }
+
+  test('sync: a full copy, then an incremental one, from a linked source into a hosted dataset', async () => {
+    const target = await catalog.createResource(SYSTEM, {
+      name: '人员（前置库）',
+      providerOrgId: org.id,
+      items: [
+        { name: 'id', dataType: 'I', level: 'core', piiKind: null },
+        { name: 'name', dataType: 'C', level: 'core', piiKind: null },
+        { name: 'born', dataType: 'D', level: 'general', piiKind: null },
+        { name: 'score', dataType: 'N', level: 'general', piiKind: null },
+      ],
+    });
+    const full = await datasets.sync(SYSTEM, {
+      from: linked.mysql as string,
+      resource: target.id,
+      mode: 'full',
+    });
+    assert.equal(full.status, 'loaded');
+    assert.equal(full.rowsLoaded, 4);
+    const my = await mysql.createConnection({
+      host: '127.0.0.1',
+      port: 3306,
+      user: 'root',
+      database: 'test',
+    });
+    await my.query(`insert into ${myTable} values (5, '赵五', '2020-05-05', 50)`);
+    await my.end();
+    const inc = await datasets.sync(SYSTEM, {
+      from: linked.mysql as string,
+      resource: target.id,
+      mode: 'incremental',
+      keys: ['id'],
+      since: 'id',
+    });
+    assert.equal(inc.rowsRead, 1);
+    assert.equal(await datasets.count(SYSTEM, full.datasetId, undefined), 5);
+    const born = await datasets.read(SYSTEM, full.datasetId, {
+      items: ['born'],
+      filter: { op: 'eq', item: 'id', value: 5 },
+      limit: 1,
+    });
+    const b = born[0]?.born;
+    assert.equal(b instanceof Date ? b.toISOString().slice(0, 10) : String(b), '2020-05-05');
+    const runs = await datasets.loads(SYSTEM, full.datasetId);
+    assert.deepEqual(
+      runs.map((r) => [r.source, r.mode, r.rowsLoaded]),
+      [
+        [`sync:${linked.mysql}`, 'upsert', 1],
+        [`sync:${linked.mysql}`, 'replace', 4],
+      ],
+    );
+  });
+
+  test('a source that is down gives a clear error fast and affects no other dataset', async () => {
+    const down = await datasets.createSource(SYSTEM, {
+      name: `down-${scratch}`,
+      org: org.code,
+      kind: 'postgres',
+      host: '127.0.0.1',
+      port: 1, // nothing listens here
+      database: 'x',
+      username: 'x',
+      password: 'secret',
+    });
+    const good = (await datasets.listSources(SYSTEM)).find((s) => s.name === `src-postgres-${scratch}`);
+    assert.ok(good);
+    await assert.rejects(
+      datasets.introspect(SYSTEM, down.id, 'people'),
+      (e: unknown) => e instanceof AppError && e.code === 'SOURCE_UNAVAILABLE' && e.status === 503,
+    );
+    const ok = await datasets.introspect(SYSTEM, good.id);
+    assert.ok(ok.tables?.includes('public.people'));
+  });
+});
