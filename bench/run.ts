@@ -9,7 +9,9 @@ import { storageKind } from './storage.js';
 import type { Suite } from './suite.js';
 import { auth } from './suites/auth.js';
 import { httpBaseline } from './suites/http-baseline.js';
+import { run as ingest } from './suites/ingest.js';
 import { run as masking } from './suites/masking.js';
+import { run as scan } from './suites/scan.js';
 import { run as web } from './suites/web.js';
 import { startup } from './suites/startup.js';
 import { formatSummary } from './summary.js';
@@ -19,6 +21,8 @@ const SUITES: Suite[] = [
   auth,
   startup,
   // Suites that need no server: one exported `run()` each.
+  { name: 'ingest', run: () => ingest() },
+  { name: 'scan', run: () => scan() },
   { name: 'masking', run: () => masking() },
   { name: 'web', run: () => web() },
 ];

@@ -22,6 +22,8 @@ export const TARGETS: Target[] = [
   { suite: 'masking', metric: 'rows_per_s', op: '>=', value: 200_000, why: 'stream: four items masked' },
   { suite: 'web', metric: 'home_load_ms', op: '<=', value: 1500, why: 'portal home first load on localhost' },
   { suite: 'web', metric: 'js_gzip_kb', op: '<=', value: 500, why: 'console JavaScript gzipped' },
+  { suite: 'ingest', metric: 'ratio', op: '>=', value: 0.6, why: 'validated import vs plain COPY' },
+  { suite: 'ingest', metric: 'peak_rss_mb', op: '<=', value: 512, why: 'bounded memory while importing' },
 ];
 
 export function meets(t: Target, v: number): boolean {
