@@ -1,3 +1,4 @@
+import { CatalogService } from './catalog/catalog.service.js';
 import { DemoService } from './demo/demo.service.js';
 import { Access } from './identity/access.js';
 import { AppService } from './identity/app.service.js';
@@ -25,8 +26,9 @@ export function createServices(database: Database, config: Config) {
   const apps = new AppService({ db, access, ledger, keyCache: keyCache as KeyCache<unknown> });
   const auth = new AuthService({ db, ledger, config, keyCache });
   const oidc = config.oidc ? new OidcService({ db, auth, config: config.oidc }) : undefined;
-  const demo = new DemoService({ orgs, users, apps });
-  return { database, config, access, ledger, orgs, users, apps, auth, oidc, demo };
+  const catalog = new CatalogService({ db, access, ledger, orgs, baseUrl: config.publicUrl ?? '' });
+  const demo = new DemoService({ orgs, users, apps, catalog });
+  return { database, config, access, ledger, orgs, users, apps, auth, oidc, catalog, demo };
 }
 
 export type Services = ReturnType<typeof createServices>;

@@ -20,6 +20,12 @@ export const PERMISSIONS = {
   'key.manage': { target: 'app', zh: '管理应用密钥', en: 'Issue, list and revoke API keys' },
   'event.read': { target: 'none', zh: '查看审计事件', en: 'Read audit events' },
   'system.read': { target: 'none', zh: '查看系统状态', en: 'Read system status' },
+  'catalog.edit': { target: 'org', zh: '编目（本单位资源）', en: 'Catalog the organization’s resources' },
+  'catalog.review': {
+    target: 'none',
+    zh: '审核与发布目录（数据局）',
+    en: 'Review and publish catalog resources (data bureau)',
+  },
 } as const satisfies Record<string, { target: PermissionTarget; zh: string; en: string }>;
 
 export type PermissionTarget = 'none' | 'org' | 'user' | 'app';
@@ -73,8 +79,8 @@ export const ROLE_PERMISSIONS: Record<Role, Partial<Record<Permission, Reach>>> 
     'app.read': 'all',
     'event.read': 'all',
   },
-  catalog_editor: { 'org.read': 'all' },
-  approver: { 'org.read': 'all', 'user.read': 'own_org' },
+  catalog_editor: { 'org.read': 'all', 'catalog.edit': 'own_org', 'catalog.review': 'all' },
+  approver: { 'org.read': 'all', 'user.read': 'own_org', 'catalog.review': 'all' },
   consumer: {
     'org.read': 'all',
     'app.read': 'own_org',

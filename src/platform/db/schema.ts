@@ -1,6 +1,8 @@
+import type { CatalogTables } from './tables/catalog.js';
 import type { IdentityTables } from './tables/identity.js';
 import type { LedgerTables } from './tables/ledger.js';
 
+export type * from './tables/catalog.js';
 export type * from './tables/identity.js';
 export type * from './tables/ledger.js';
 
@@ -8,4 +10,4 @@ export type * from './tables/ledger.js';
  * The database as Kysely sees it: each capability's tables, declared in db/tables/<capability>.ts and
  * created by its migrations in db/migrations/. Only the owning capability's repositories query them.
  */
-export interface DB extends IdentityTables, LedgerTables {}
+export interface DB extends IdentityTables, LedgerTables, CatalogTables {}
