@@ -60,10 +60,7 @@ export function catalogRoutes(deps: { catalog: CatalogService }) {
           response: { 200: SearchResult, ...errors },
         },
       },
-      (req) => {
-        const { lang: _lang, ...q } = req.query;
-        return catalog.search(req.actor, q);
-      },
+      (req) => catalog.search(req.actor, req.query),
     );
     app.post(
       '/catalog/resources',

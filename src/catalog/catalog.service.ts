@@ -244,6 +244,16 @@ export class CatalogService {
     return org.kind === 'data_bureau';
   }
 
+  /** Fails early (401/403) for actors who cannot catalog at all, before any input is examined. */
+  private requireEditorRole(actor: Actor): void {
+    if (actor.kind === 'anonymous') {
+      throw new UnauthenticatedError();
+    }
+    if (!this.deps.access.holds(actor, 'catalog.edit')) {
+      throw new ForbiddenError('FORBIDDEN', 'error.forbidden', { params: { permission: 'catalog.edit' } });
+    }
+  }
+
   private async requireReviewer(actor: Actor): Promise<void> {
     await this.deps.access.require(actor, 'catalog.review');
     if (!(await this.isBureau(actor))) {
@@ -281,6 +291,7 @@ export class CatalogService {
 
   /** Creates a draft; every field is checked against the code lists, errors per field in `details`. */
   async createResource(actor: Actor, input: ResourceCreateInput): Promise<ResourceDto> {
+    this.requireEditorRole(actor);
     const providerOrgId = input.providerOrgId ?? actorOrg(actor);
     if (!providerOrgId) {
       throw new ValidationError('RESOURCE_INVALID', 'error.resourceInvalid', {
@@ -1003,6 +1014,7 @@ export class CatalogService {
    * created unless the whole sheet is valid.
    */
   async importSheet(actor: Actor, buffer: Buffer): Promise<{ created: number; codes: string[] }> {
+    this.requireEditorRole(actor);
     let parsed: Awaited<ReturnType<typeof readSheet>>;
     try {
       parsed = await readSheet(buffer);

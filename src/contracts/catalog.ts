@@ -243,7 +243,7 @@ export const SearchQuery = Query({
   pageSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
   facets: Type.Optional(Type.Boolean({ description: 'return facet counts (default true)' })),
 });
-export type SearchQueryInput = Omit<Static<typeof SearchQuery>, 'lang'>;
+export type SearchQueryInput = Static<typeof SearchQuery>;
 
 /** 责任清单 / duty list: what a department must catalog. */
 export const Duty = Type.Object({

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { ResourceCreateInput } from '../../src/contracts/catalog.js';
-import { SYSTEM } from '../../src/identity/actor.js';
+import { type Actor, SYSTEM } from '../../src/identity/actor.js';
 import { AppError } from '../../src/platform/errors.js';
 import { createTestContext, type TestContext } from '../support/app.js';
 import { storageKinds } from '../support/db.js';
@@ -45,7 +45,7 @@ for (const kind of storageKinds()) {
     let ctx: TestContext;
     let dept: { id: string; code: string };
     let bureau: { id: string };
-    const actors: Record<string, import('../../src/identity/actor.js').Actor> = {};
+    const actors: Record<string, Actor> = {};
 
     before(async () => {
       ctx = await createTestContext(kind);
@@ -301,12 +301,13 @@ for (const kind of storageKinds()) {
       const res = await c.importSheet(SYSTEM, good);
       assert.equal(res.created, parsed.resources.length);
       // a bad cell is reported by row and column, and nothing is created
-      wb.worksheets[0]!.getRow(3).getCell(21).value = '文本';
+      const second = await ctx.newOrg('department');
       wb.worksheets[0]!.eachRow((row, i) => {
         if (i > 1) {
-          row.getCell(7).value = await0(target).code;
+          row.getCell(7).value = second.code;
         }
       });
+      wb.worksheets[0]!.getRow(3).getCell(21).value = '文本';
       const bad = Buffer.from(await wb.xlsx.writeBuffer());
       await rejectsWith(c.importSheet(SYSTEM, bad), 'RESOURCE_INVALID', (e) => {
         const d = (e.details as Array<{ row: number; column: string; field: string }>).find(
@@ -315,10 +316,8 @@ for (const kind of storageKinds()) {
         assert.ok(d, JSON.stringify(e.details));
         assert.match(d.column, /^U /);
       });
+      const none = await c.search(SYSTEM, { status: 'draft', provider: second.id });
+      assert.equal(none.total, 0);
     });
   });
-}
-
-function await0<T>(x: T): T {
-  return x;
 }
