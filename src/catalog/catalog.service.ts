@@ -1055,4 +1055,48 @@ export class CatalogService {
     const created = await this.createMany(actor, inputs);
     return { created: created.length, codes: created.map((c) => c.code) };
   }
+
+  /**
+   * Loads already-reviewed resources (demo city, benchmarks, migration from an old catalog) as version 1,
+   * in one transaction. Only the local operator (system actor) may do this; the full review trail
+   * (created, submitted, approved, published) is still written to the reviews and the ledger.
+   */
+  async seedPublished(actor: Actor, providerOrgId: string, inputs: ResourceCreateInput[]): Promise<number> {
+    if (actor.kind !== 'system') {
+      throw new ForbiddenError('FORBIDDEN', 'error.forbidden', { params: { permission: 'system' } });
+    }
+    const provider = await this.deps.orgs.get(SYSTEM, providerOrgId);
+    const today = new Date().toISOString().slice(0, 10);
+    return this.deps.db.transaction().execute(async (trx) => {
+      for (const input of inputs) {
+        const created = await this.createIn(trx, actor, { ...input, providerOrgId }, provider);
+        const snapshot = { ...created, status: 'published', version: 1, publishDate: today } as ResourceDto;
+        await repo.update(trx, created.id, { status: 'published', version: 1, publish_date: today });
+        await repo.insertVersion(trx, {
+          resource_id: created.id,
+          version: 1,
+          snapshot: JSON.stringify(snapshot),
+          changes: JSON.stringify(diffResources(null, snapshot as unknown as Record<string, unknown>)),
+          published_by: null,
+        });
+        for (const action of ['submitted', 'approved', 'published']) {
+          await repo.insertReview(trx, {
+            resource_id: created.id,
+            action,
+            comment: null,
+            actor_id: null,
+            version: action === 'published' ? 1 : 0,
+          });
+          await this.deps.ledger.record(trx, actor, {
+            type: `catalog.resource.${action}`,
+            subjectType: 'catalog_resource',
+            subjectId: created.id,
+            orgId: providerOrgId,
+            data: { code: created.code, seeded: true },
+          });
+        }
+      }
+      return inputs.length;
+    });
+  }
 }

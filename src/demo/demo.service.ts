@@ -95,15 +95,8 @@ export class DemoService {
   /** The catalog: every department's resources, reviewed and published; a few duties and demands. */
   private async seedCatalog(orgId: (code: string) => string): Promise<void> {
     const { catalog } = this.deps;
-    const ids = new Map<string, string>();
     for (const dept of Object.keys(DEMO_CATALOG)) {
-      for (const input of demoResourceInputs(dept)) {
-        const r = await catalog.createResource(SYSTEM, { ...input, providerOrgId: orgId(dept) });
-        ids.set(r.name, r.id);
-        await catalog.submit(SYSTEM, r.id);
-        await catalog.approve(SYSTEM, r.id, '审核通过');
-        await catalog.publish(SYSTEM, r.id);
-      }
+      await catalog.seedPublished(SYSTEM, orgId(dept), demoResourceInputs(dept));
       for (const name of [
         ...demoResourceInputs(dept)
           .slice(0, 2)
@@ -124,7 +117,8 @@ export class DemoService {
     });
     await catalog.answerDemand(SYSTEM, demand.id, {
       answer: '已编目并发布企业登记信息',
-      resource: ids.get('企业登记信息'),
+      resource: (await catalog.search(SYSTEM, { q: '企业登记信息', provider: orgId('samr'), pageSize: 1 }))
+        .items[0]?.id,
     });
     await catalog.createDemand(SYSTEM, {
       title: '公开全市停车场实时空位数据',
