@@ -841,8 +841,14 @@ export class CatalogService {
     });
   }
 
-  async listDemands(_actor: Actor, status?: string): Promise<DemandDto[]> {
-    return (await repo.demands(this.deps.db, status)).map(toDemandDto);
+  /** The demand list is public; the poster's contact is shown only to the bureau and the target department. */
+  async listDemands(actor: Actor, status?: string): Promise<DemandDto[]> {
+    const bureau = actor.kind !== 'anonymous' && (await this.isBureau(actor));
+    const org = actorOrg(actor);
+    return (await repo.demands(this.deps.db, status)).map((r) => {
+      const d = toDemandDto(r);
+      return bureau || (org !== null && org === d.targetOrgId) ? d : { ...d, contact: null };
+    });
   }
 
   /** The bureau or the target department's editor answers; linking a resource marks it fulfilled. */

@@ -256,8 +256,13 @@ for (const kind of storageKinds()) {
 
       const d = await c.createDemand(
         { kind: 'anonymous' },
-        { title: '需要户籍数据', description: '办事', targetOrgId: dept.id },
+        { title: '需要户籍数据', description: '办事', contact: '13800000000', targetOrgId: dept.id },
       );
+      const seen = async (a: Actor) => (await c.listDemands(a)).find((x) => x.id === d.id)?.contact ?? null;
+      assert.equal(await seen({ kind: 'anonymous' }), null); // the public list hides the poster's contact
+      assert.equal(await seen(actors.other!), null);
+      assert.equal(await seen(actors.editor!), '13800000000');
+      assert.equal(await seen(actors.reviewer!), '13800000000');
       await rejectsWith(c.answerDemand(actors.other!, d.id, { answer: 'x' }), 'FORBIDDEN');
       const ans = await c.answerDemand(actors.editor!, d.id, { answer: '已编目', resource: r.code });
       assert.equal(ans.status, 'fulfilled');
