@@ -28,6 +28,11 @@ const vector = (t: SearchText) =>
 
 export interface SearchFilter {
   tsquery: string | null;
+  /**
+   * Relevance: 'text' ranks rows whose name (then abstract) contains the query text first — cheap, no
+   * tsvector detoasting; 'rank' uses ts_rank (the typo-tolerant fallback, where how many terms match counts).
+   */
+  rank?: { kind: 'text'; text: string } | { kind: 'rank' };
   /** public: ever published and not deprecated; otherwise the given status (and org scope). */
   scope: { kind: 'public' } | { kind: 'status'; status: string; orgId: string | null };
   provider?: string | undefined;
@@ -203,15 +208,17 @@ export const catalogRepository = {
     opts: { sort: string; limit: number; offset: number },
   ): Promise<{ rows: SummaryRow[]; total: number }> {
     const order =
-      opts.sort === 'relevance' && f.tsquery
-        ? sql`ts_rank(search_vector, to_tsquery('simple', ${f.tsquery})) desc, updated_at desc, id`
-        : opts.sort === 'name'
-          ? sql`name, id`
-          : opts.sort === 'views'
-            ? sql`view_count desc, id`
-            : opts.sort === 'code'
-              ? sql`code`
-              : sql`updated_at desc, id`;
+      opts.sort === 'relevance' && f.tsquery && f.rank?.kind === 'text'
+        ? sql`(strpos(name, ${f.rank.text}) > 0) desc, (strpos(abstract, ${f.rank.text}) > 0) desc, updated_at desc, id`
+        : opts.sort === 'relevance' && f.tsquery
+          ? sql`ts_rank(search_vector, to_tsquery('simple', ${f.tsquery})) desc, updated_at desc, id`
+          : opts.sort === 'name'
+            ? sql`name, id`
+            : opts.sort === 'views'
+              ? sql`view_count desc, id`
+              : opts.sort === 'code'
+                ? sql`code`
+                : sql`updated_at desc, id`;
     const rows = await sql<SummaryRow & { total: number | string }>`
       select ${sql.join(SUMMARY.map((c) => sql.ref(c)))}, count(*) over () as total
       from catalog_resource where ${where(f)}
@@ -244,21 +251,23 @@ export const catalogRepository = {
     return res.rows.map((r) => ({ ...r, count: Number(r.count) }));
   },
 
+  /** Adds buffered search/view/request counts in one statement. */
   async addCounts(
     db: Executor,
     deltas: Map<string, { search: number; view: number; request: number }>,
   ): Promise<void> {
-    for (const [id, d] of deltas) {
-      await db
-        .updateTable('catalog_resource')
-        .set({
-          search_count: sql`search_count + ${d.search}` as never,
-          view_count: sql`view_count + ${d.view}` as never,
-          request_count: sql`request_count + ${d.request}` as never,
-        })
-        .where('id', '=', id)
-        .execute();
+    if (deltas.size === 0) {
+      return;
     }
+    const values = sql.join(
+      [...deltas].map(
+        ([id, d]) => sql`(${id}::text, ${d.search}::bigint, ${d.view}::bigint, ${d.request}::bigint)`,
+      ),
+    );
+    await sql`update catalog_resource r set search_count = r.search_count + v.s, view_count = r.view_count + v.v,
+      request_count = r.request_count + v.q from (values ${values}) as v(id, s, v, q) where r.id = v.id`.execute(
+      db,
+    );
   },
 
   async publishedAll(db: Executor, limit: number, offset: number): Promise<ResourceRow[]> {

@@ -692,11 +692,12 @@ export class CatalogService {
     let filter: SearchFilter = {
       ...base,
       tsquery: parsed && parsed.all.length > 0 ? toTsquery(parsed.all, '&') : null,
+      rank: { kind: 'text', text: (query.q ?? '').trim() },
     };
     let res = await repo.search(this.deps.db, filter, opts);
     if (res.total === 0 && parsed && parsed.any.length > 1) {
       // Typo-tolerant fallback: any of the terms, ranked by how many match.
-      filter = { ...filter, tsquery: toTsquery(parsed.any, '|') };
+      filter = { ...filter, tsquery: toTsquery(parsed.any, '|'), rank: { kind: 'rank' } };
       res = await repo.search(this.deps.db, filter, { ...opts, sort: 'relevance' });
       match = res.total > 0 ? 'partial' : 'none';
     } else if (res.total === 0) {
@@ -740,7 +741,7 @@ export class CatalogService {
     cur[what]++;
     this.pending.set(id, cur);
     this.pendingCount++;
-    if (this.pendingCount >= 500 || Date.now() - this.lastFlush > 5000) {
+    if (this.pendingCount >= 5000 || Date.now() - this.lastFlush > 5000) {
       await this.flushCounters();
     }
   }
