@@ -4,6 +4,7 @@ import rateLimit from '@fastify/rate-limit';
 import { registerAjvFormats, TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Services } from './container.js';
+import { catalogRoutes } from './catalog/catalog.routes.js';
 import { registerAuthentication } from './identity/auth.hooks.js';
 import { authRoutes } from './identity/auth.routes.js';
 import { identityRoutes } from './identity/identity.routes.js';
@@ -110,6 +111,7 @@ export async function buildApp(services: Services, opts: BuildAppOptions = {}): 
       );
       await api.register(identityRoutes(services));
       await api.register(ledgerRoutes(services));
+      await api.register(catalogRoutes(services));
     },
     { prefix: '/api/v1' },
   );

@@ -1,5 +1,6 @@
+import { CatalogService } from './catalog/catalog.service.js';
 import { DatasetService } from './datasets/dataset.service.js';
-import { UnmountedResourceCatalog } from './datasets/resource-port.js';
+import { CatalogResources } from './datasets/catalog-resources.js';
 import { DemoService } from './demo/demo.service.js';
 import { Access } from './identity/access.js';
 import { AppService } from './identity/app.service.js';
@@ -28,12 +29,12 @@ export function createServices(database: Database, config: Config) {
   const apps = new AppService({ db, access, ledger, keyCache: keyCache as KeyCache<unknown> });
   const auth = new AuthService({ db, ledger, config, keyCache });
   const oidc = config.oidc ? new OidcService({ db, auth, config: config.oidc }) : undefined;
+  const catalog = new CatalogService({ db, access, ledger, orgs, baseUrl: config.publicUrl ?? '' });
   const secrets = SecretBox.open({ secretKey: config.secretKey, dataDir: config.dataDir });
-  // The catalog is merged later; until then the port answers "catalog not available".
-  const resources = new UnmountedResourceCatalog();
+  const resources = new CatalogResources(catalog);
   const datasets = new DatasetService({ db, database, access, ledger, orgs, resources, secrets });
-  const demo = new DemoService({ orgs, users, apps });
-  return { database, config, access, ledger, orgs, users, apps, auth, oidc, datasets, demo };
+  const demo = new DemoService({ orgs, users, apps, catalog });
+  return { database, config, access, ledger, orgs, users, apps, auth, oidc, catalog, datasets, demo };
 }
 
 export type Services = ReturnType<typeof createServices>;

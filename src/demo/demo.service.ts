@@ -1,8 +1,10 @@
+import type { CatalogService } from '../catalog/catalog.service.js';
 import type { AppService } from '../identity/app.service.js';
 import { SYSTEM } from '../identity/actor.js';
 import type { OrgService } from '../identity/org.service.js';
 import type { UserService } from '../identity/user.service.js';
 import { NotFoundError } from '../platform/errors.js';
+import { DEMO_CATALOG, demoResourceInputs } from './demo-catalog.js';
 import { DEMO_APPS, DEMO_ORGS, DEMO_PASSWORD, DEMO_REGION, DEMO_USERS } from './demo-city.js';
 
 export interface DemoReport {
@@ -10,6 +12,7 @@ export interface DemoReport {
   orgs: number;
   users: number;
   apps: number;
+  resources: number;
   password: string;
   logins: Array<{ username: string; roles: string[]; org: string }>;
   /** API keys issued while seeding; shown only on the run that created them. */
@@ -18,7 +21,14 @@ export interface DemoReport {
 
 /** Seeds the demo city through the identity services, as the local operator. Safe to run twice. */
 export class DemoService {
-  constructor(private readonly deps: { orgs: OrgService; users: UserService; apps: AppService }) {}
+  constructor(
+    private readonly deps: {
+      orgs: OrgService;
+      users: UserService;
+      apps: AppService;
+      catalog: CatalogService;
+    },
+  ) {}
 
   async isSeeded(): Promise<boolean> {
     try {
@@ -38,6 +48,7 @@ export class DemoService {
       orgs: DEMO_ORGS.length,
       users: DEMO_USERS.length,
       apps: DEMO_APPS.length,
+      resources: Object.values(DEMO_CATALOG).reduce((n, l) => n + l.length, 0),
       password: DEMO_PASSWORD,
       logins,
     };
@@ -77,6 +88,43 @@ export class DemoService {
       const { secret } = await this.deps.apps.createKey(SYSTEM, app.id, { name: 'demo' });
       keys.push({ app: a.name, org: a.org, key: secret });
     }
+    await this.seedCatalog(orgId);
     return { ...base, seeded: true, keys };
+  }
+
+  /** The catalog: every department's resources, reviewed and published; a few duties and demands. */
+  private async seedCatalog(orgId: (code: string) => string): Promise<void> {
+    const { catalog } = this.deps;
+    for (const dept of Object.keys(DEMO_CATALOG)) {
+      await catalog.seedPublished(SYSTEM, orgId(dept), demoResourceInputs(dept));
+      for (const name of [
+        ...demoResourceInputs(dept)
+          .slice(0, 2)
+          .map((i) => i.name),
+        '数据质量年度报告',
+      ]) {
+        await catalog.createDuty(SYSTEM, {
+          orgId: orgId(dept),
+          name,
+          basis: '成都市政务数据资源目录编制要求',
+        });
+      }
+    }
+    const demand = await catalog.createDemand(SYSTEM, {
+      title: '企业开办一件事需要企业登记与纳税人登记信息',
+      description: '政务服务中心办理企业开办时需核验营业执照与纳税人登记信息。',
+      targetOrgId: orgId('samr'),
+    });
+    await catalog.answerDemand(SYSTEM, demand.id, {
+      answer: '已编目并发布企业登记信息',
+      resource: (await catalog.search(SYSTEM, { q: '企业登记信息', provider: orgId('samr'), pageSize: 1 }))
+        .items[0]?.id,
+    });
+    await catalog.createDemand(SYSTEM, {
+      title: '公开全市停车场实时空位数据',
+      description: '市民希望在地图应用中查看停车场空位。',
+      contact: '市民热线转办',
+      targetOrgId: orgId('transport'),
+    });
   }
 }

@@ -26,6 +26,12 @@ export const PERMISSIONS = {
     zh: '导入、填报与挂接数据集',
     en: 'Import, fill in and link datasets of an organization',
   },
+  'catalog.edit': { target: 'org', zh: '编目（本单位资源）', en: 'Catalog the organization’s resources' },
+  'catalog.review': {
+    target: 'none',
+    zh: '审核与发布目录（数据局）',
+    en: 'Review and publish catalog resources (data bureau)',
+  },
 } as const satisfies Record<string, { target: PermissionTarget; zh: string; en: string }>;
 
 export type PermissionTarget = 'none' | 'org' | 'user' | 'app';
@@ -81,8 +87,14 @@ export const ROLE_PERMISSIONS: Record<Role, Partial<Record<Permission, Reach>>> 
     'event.read': 'all',
     'dataset.read': 'all',
   },
-  catalog_editor: { 'org.read': 'all', 'dataset.read': 'all', 'dataset.manage': 'own_org' },
-  approver: { 'org.read': 'all', 'user.read': 'own_org' },
+  catalog_editor: {
+    'org.read': 'all',
+    'catalog.edit': 'own_org',
+    'catalog.review': 'all',
+    'dataset.read': 'all',
+    'dataset.manage': 'own_org',
+  },
+  approver: { 'org.read': 'all', 'user.read': 'own_org', 'catalog.review': 'all' },
   consumer: {
     'org.read': 'all',
     'app.read': 'own_org',

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { writeSheet } from '../../src/catalog/sheet.js';
+import type { ResourceCreateInput, ResourceDto } from '../../src/contracts/catalog.js';
 import { SYSTEM } from '../../src/identity/actor.js';
 import { createTestContext, type TestContext } from '../support/app.js';
 import { storageKinds } from '../support/db.js';
@@ -26,6 +28,10 @@ interface Fixture {
   userId: string;
   appId: string;
   keyId: string;
+  /** A draft and a published resource of orgId, and an open demand addressed to orgId. */
+  resourceId: string;
+  publishedId: string;
+  demandId: string;
 }
 interface Call {
   url: string;
@@ -47,7 +53,97 @@ const PEOPLE: readonly ActorName[] = [
   'consumer',
 ];
 
+const resourceInput = (): ResourceCreateInput => ({
+  name: `户籍信息${u()}`,
+  classification: { category: '1', item: '01', catalog: '001' },
+  abstract: '户籍',
+  format: { category: 'database', type: 'dm' },
+  items: [{ name: '姓名', dataType: 'C', length: 50 }],
+  shareType: 'unconditional',
+  openType: 'unconditional',
+  updateCycle: 'daily',
+});
+let sheetBase64 = '';
+const BUREAU_ONLY: readonly ActorName[] = [];
+
 const POLICY: Record<string, Policy> = {
+  'GET /api/v1/catalog/search': { allowed: 'public', call: () => ({ url: '/api/v1/catalog/search?q=户籍' }) },
+  'POST /api/v1/catalog/resources': {
+    allowed: ['catalog_editor'],
+    call: () => ({ url: '/api/v1/catalog/resources', payload: { ...resourceInput() } }),
+  },
+  'GET /api/v1/catalog/resources/:id': {
+    allowed: 'public',
+    call: (f) => ({ url: `/api/v1/catalog/resources/${f.publishedId}` }),
+  },
+  'PATCH /api/v1/catalog/resources/:id': {
+    allowed: ['catalog_editor'],
+    call: (f) => ({ url: `/api/v1/catalog/resources/${f.resourceId}`, payload: { abstract: '改' } }),
+  },
+  'POST /api/v1/catalog/resources/:id/submit': {
+    allowed: ['catalog_editor'],
+    call: (f) => ({ url: `/api/v1/catalog/resources/${f.resourceId}/submit`, payload: {} }),
+  },
+  // The walk's people belong to a department, not the data bureau: nobody there may review.
+  'POST /api/v1/catalog/resources/:id/approve': {
+    allowed: BUREAU_ONLY,
+    call: (f) => ({ url: `/api/v1/catalog/resources/${f.resourceId}/approve`, payload: {} }),
+  },
+  'POST /api/v1/catalog/resources/:id/reject': {
+    allowed: BUREAU_ONLY,
+    call: (f) => ({ url: `/api/v1/catalog/resources/${f.resourceId}/reject`, payload: { comment: '退回' } }),
+  },
+  'POST /api/v1/catalog/resources/:id/publish': {
+    allowed: BUREAU_ONLY,
+    call: (f) => ({ url: `/api/v1/catalog/resources/${f.resourceId}/publish`, payload: {} }),
+  },
+  'POST /api/v1/catalog/resources/:id/deprecate': {
+    allowed: ['catalog_editor'],
+    call: (f) => ({
+      url: `/api/v1/catalog/resources/${f.publishedId}/deprecate`,
+      payload: { reason: '停用' },
+    }),
+  },
+  'GET /api/v1/catalog/resources/:id/history': {
+    allowed: 'public',
+    call: (f) => ({ url: `/api/v1/catalog/resources/${f.publishedId}/history` }),
+  },
+  'GET /api/v1/catalog/resources/:id/versions/:version': {
+    allowed: 'public',
+    call: (f) => ({ url: `/api/v1/catalog/resources/${f.publishedId}/versions/1` }),
+  },
+  'GET /api/v1/catalog/resources/:id/dcat': {
+    allowed: 'public',
+    call: (f) => ({ url: `/api/v1/catalog/resources/${f.publishedId}/dcat` }),
+  },
+  'GET /api/v1/catalog/dcat': { allowed: 'public', call: () => ({ url: '/api/v1/catalog/dcat' }) },
+  'GET /api/v1/catalog/duties': { allowed: 'authenticated', call: () => ({ url: '/api/v1/catalog/duties' }) },
+  'POST /api/v1/catalog/duties': {
+    allowed: BUREAU_ONLY,
+    call: (f) => ({ url: '/api/v1/catalog/duties', payload: { orgId: f.orgId, name: `责任${u()}` } }),
+  },
+  'GET /api/v1/catalog/duties/coverage': {
+    allowed: 'authenticated',
+    call: () => ({ url: '/api/v1/catalog/duties/coverage' }),
+  },
+  'GET /api/v1/catalog/demands': { allowed: 'public', call: () => ({ url: '/api/v1/catalog/demands' }) },
+  'POST /api/v1/catalog/demands': {
+    allowed: 'public',
+    call: () => ({ url: '/api/v1/catalog/demands', payload: { title: '需求', description: '说明' } }),
+  },
+  'POST /api/v1/catalog/demands/:id/answer': {
+    allowed: ['catalog_editor'],
+    call: (f) => ({ url: `/api/v1/catalog/demands/${f.demandId}/answer`, payload: { answer: '已答复' } }),
+  },
+  'GET /api/v1/catalog/negative-list': {
+    allowed: 'public',
+    call: () => ({ url: '/api/v1/catalog/negative-list' }),
+  },
+  'GET /api/v1/catalog/export': { allowed: 'authenticated', call: () => ({ url: '/api/v1/catalog/export' }) },
+  'POST /api/v1/catalog/import': {
+    allowed: ['catalog_editor'],
+    call: () => ({ url: '/api/v1/catalog/import', payload: { file: sheetBase64 } }),
+  },
   'GET /healthz': { allowed: 'public', call: () => ({ url: '/healthz' }) },
   'GET /metrics': { allowed: 'public', call: () => ({ url: '/metrics' }) },
   'GET /api/openapi.json': { allowed: 'public', call: () => ({ url: '/api/openapi.json' }) },
@@ -164,7 +260,15 @@ for (const kind of storageKinds()) {
 
     before(async () => {
       ctx = await createTestContext(kind);
-      orgId = (await ctx.newOrg()).id;
+      const org = await ctx.newOrg();
+      orgId = org.id;
+      // a one-resource sheet with a fresh name, for the import route (only one actor's import succeeds)
+      const one = await ctx.services.catalog.createResource(SYSTEM, {
+        ...resourceInput(),
+        providerOrgId: orgId,
+      });
+      const sheetOf = { ...one, name: `导入${u()}`, code: '' } as ResourceDto;
+      sheetBase64 = (await writeSheet([sheetOf])).toString('base64');
       otherOrgId = (await ctx.newOrg()).id;
       const app = await ctx.services.apps.create(SYSTEM, { name: `walk${u()}`, orgId });
       const { secret } = await ctx.services.apps.createKey(SYSTEM, app.id, { name: 'walk' });
@@ -182,11 +286,23 @@ for (const kind of storageKinds()) {
     });
     after(() => ctx.close());
 
-    async function fixture(): Promise<Fixture> {
+    async function fixture(route: string): Promise<Fixture> {
       const user = await ctx.newUser(orgId, ['approver']);
       const app = await ctx.services.apps.create(SYSTEM, { name: `t${u()}`, orgId });
       const { key } = await ctx.services.apps.createKey(SYSTEM, app.id, { name: 't' });
-      return { orgId, userId: user.id, appId: app.id, keyId: key.id };
+      const base = { orgId, userId: user.id, appId: app.id, keyId: key.id };
+      // Catalog records only for the catalog routes that act on one (keeps the walk fast).
+      if (!/\/catalog\/(resources|demands)\/:id/.test(route)) {
+        return { ...base, resourceId: '-', publishedId: '-', demandId: '-' };
+      }
+      const c = ctx.services.catalog;
+      const draft = await c.createResource(SYSTEM, { ...resourceInput(), providerOrgId: orgId });
+      const published = await c.createResource(SYSTEM, { ...resourceInput(), providerOrgId: orgId });
+      await c.submit(SYSTEM, published.id);
+      await c.approve(SYSTEM, published.id);
+      await c.publish(SYSTEM, published.id);
+      const demand = await c.createDemand(SYSTEM, { title: '需求', description: '说明', targetOrgId: orgId });
+      return { ...base, resourceId: draft.id, publishedId: published.id, demandId: demand.id };
     }
 
     test('every route has a policy line, and every policy line is a route', async () => {
@@ -210,7 +326,7 @@ for (const kind of storageKinds()) {
       test(route, async () => {
         const [method] = route.split(' ') as [string];
         for (const who of ACTORS) {
-          const call = policy.call(await fixture(), who);
+          const call = policy.call(await fixture(route), who);
           const res = await ctx.inject({
             method: method as 'GET',
             url: call.url,

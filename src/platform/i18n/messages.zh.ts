@@ -1,3 +1,4 @@
+import { catalogZh } from './messages/catalog.zh.js';
 import { cliZh } from './messages/cli.zh.js';
 import { datasetsZh } from './messages/datasets.zh.js';
 import { commonZh } from './messages/common.zh.js';
@@ -7,4 +8,4 @@ import { identityZh } from './messages/identity.zh.js';
  * 中文消息（默认语言），each capability's in messages/<capability>.zh.ts. The English catalog is typed
  * against this one, so a key missing in either language fails the build.
  */
-export const zh = { ...commonZh, ...identityZh, ...datasetsZh, ...cliZh } as const;
+export const zh = { ...commonZh, ...identityZh, ...catalogZh, ...datasetsZh, ...cliZh } as const;

@@ -1,0 +1,255 @@
+/**
+ * Bench suite `search`: Chinese full-text catalog search through HTTP.
+ *
+ * Loads GOVHUB_BENCH_SEARCH_N generated resources (default 100,000, ≈15 items each) with COPY — pg-copy-streams
+ * on PostgreSQL (GOVHUB_BENCH_PG_URL, a database it may fill), PGlite's COPY FROM '/dev/blob' when embedded
+ * (the default) — then serves the API on 127.0.0.1 and issues anonymous Chinese queries (with facets) from
+ * GOVHUB_BENCH_SEARCH_CONN concurrent keep-alive clients for GOVHUB_BENCH_SEARCH_S seconds.
+ * Reports load_s, p50_ms, p95_ms, p99_ms, qps. Targets (issue 3): p95_ms ≤ 30 and qps ≥ 500 on PostgreSQL.
+ */
+import { randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { buildApp } from '../../src/app.js';
+import { indexTokens } from '../../src/catalog/segment.js';
+import { createServices } from '../../src/container.js';
+import { DEMO_CATALOG, demoResourceInputs } from '../../src/demo/demo-catalog.js';
+import { SYSTEM } from '../../src/identity/actor.js';
+import { loadConfig } from '../../src/platform/config.js';
+import { openDatabase } from '../../src/platform/db/database.js';
+import { migrateToLatest } from '../../src/platform/db/migrator.js';
+
+const env = (k: string, d: number) => (process.env[k] ? Number(process.env[k]) : d);
+
+const PLACES = [
+  '锦江区',
+  '青羊区',
+  '金牛区',
+  '武侯区',
+  '成华区',
+  '高新区',
+  '天府新区',
+  '双流区',
+  '郫都区',
+  '温江区',
+];
+const YEARS = ['2019', '2020', '2021', '2022', '2023', '2024', '2025'];
+const QUERIES = [
+  '户籍',
+  '人口户籍',
+  '企业登记',
+  '社保参保',
+  '不动产',
+  '营业执照',
+  '医保结算',
+  '公积金',
+  '学籍',
+  '交通违法',
+  '婚姻登记',
+  '纳税信用',
+];
+
+const COLUMNS = [
+  'id',
+  'code',
+  'seq',
+  'name',
+  'category',
+  'class_item',
+  'class_catalog',
+  'provider_org_id',
+  'provider_code',
+  'provider_name',
+  'abstract',
+  'format_category',
+  'format_type',
+  'items',
+  'item_count',
+  'share_type',
+  'share_condition',
+  'share_mode',
+  'share_mode_type',
+  'open_type',
+  'open_condition',
+  'update_cycle',
+  'level',
+  'status',
+  'version',
+  'publish_date',
+  'search_vector',
+];
+
+const q = (v: unknown) => (v === null || v === undefined ? '' : `"${String(v).replace(/"/g, '""')}"`);
+
+function tsvector(tokens: string[][]): string {
+  const out: string[] = [];
+  const weights = ['A', 'B', 'C'];
+  let pos = 1;
+  tokens.forEach((list, w) => {
+    for (const t of list) {
+      out.push(`'${t.replace(/'/g, "''")}':${Math.min(pos++, 16383)}${weights[w]}`);
+    }
+  });
+  return out.join(' ');
+}
+
+export async function run(): Promise<Record<string, number>> {
+  const n = env('GOVHUB_BENCH_SEARCH_N', 100_000);
+  const durationS = env('GOVHUB_BENCH_SEARCH_S', 10);
+  const connections = env('GOVHUB_BENCH_SEARCH_CONN', 16);
+  const pgUrl = process.env.GOVHUB_BENCH_PG_URL;
+  const database = await openDatabase(
+    pgUrl ? { databaseUrl: pgUrl, poolSize: 20 } : { dataDir: 'memory://' },
+  );
+  await migrateToLatest(database.db);
+  const config = loadConfig({ GOVHUB_LANG: 'zh-CN', GOVHUB_LOG_LEVEL: 'silent' }, { dataDir: 'memory://' });
+  const services = createServices(database, {
+    ...config,
+    rateLimit: { perIpPerMinute: 1e9, perKeyPerMinute: 1e9 },
+  });
+
+  // Providers: the twelve demo departments, templates: the demo resources.
+  const depts = Object.keys(DEMO_CATALOG);
+  const providers = [];
+  for (const d of depts) {
+    const code = `b${Date.now().toString(36)}${d}`;
+    providers.push({
+      dept: d,
+      org: await services.orgs.create(SYSTEM, { code, name: `成都市${d}局`, kind: 'department' }),
+    });
+  }
+  const templates = providers.flatMap((p) => demoResourceInputs(p.dept).map((i) => ({ p, i })));
+
+  const t0 = performance.now();
+  let items = 0;
+  const batch = 10_000;
+  for (let start = 0; start < n; start += batch) {
+    const lines: string[] = [];
+    for (let k = start; k < Math.min(n, start + batch); k++) {
+      const { p, i } = templates[k % templates.length]!;
+      const name = `${PLACES[k % PLACES.length]}${YEARS[(k >> 3) % YEARS.length]}年${i.name}（${k}）`;
+      const its = i.items.map((it) => ({
+        ...it,
+        length: it.length ?? null,
+        description: null,
+        level: it.level ?? 'general',
+        sourceOrgId: null,
+      }));
+      // pad to ≈15 items per resource, like real catalogs
+      for (let x = its.length; x < 15; x++) {
+        its.push({ ...its[x % its.length]!, name: `${its[x % its.length]!.name}${x}` });
+      }
+      items += its.length;
+      const code = `${i.classification.category}${i.classification.item}${i.classification.catalog}/${String(k + 1).padStart(7, '0')}`;
+      const vec = tsvector([
+        indexTokens(`${name} ${code.replace('/', ' ')}`),
+        indexTokens(`${i.abstract} ${p.org.name}`),
+        indexTokens(its.map((x) => x.name).join(' ')),
+      ]);
+      lines.push(
+        [
+          randomUUID(),
+          code,
+          k + 1,
+          name,
+          i.classification.category,
+          i.classification.item,
+          i.classification.catalog,
+          p.org.id,
+          p.org.code,
+          p.org.name,
+          i.abstract,
+          i.format.category,
+          i.format.type,
+          JSON.stringify(its),
+          its.length,
+          i.shareType,
+          i.shareCondition ?? null,
+          'platform',
+          i.shareModeType ?? null,
+          i.openType,
+          i.openCondition ?? null,
+          i.updateCycle,
+          i.level ?? 'general',
+          'published',
+          1,
+          '2026-01-01',
+          vec,
+        ]
+          .map(q)
+          .join(','),
+      );
+    }
+    const csv = `${lines.join('\n')}\n`;
+    const copy = `COPY catalog_resource (${COLUMNS.join(', ')}) FROM STDIN WITH (FORMAT csv)`;
+    if (database.pglite) {
+      await database.pglite.query(copy.replace('STDIN', "'/dev/blob'"), [], { blob: new Blob([csv]) });
+    } else {
+      const client = new pg.Client({ connectionString: pgUrl });
+      await client.connect();
+      await pipeline(Readable.from([csv]), client.query(copyFrom(copy)));
+      await client.end();
+    }
+  }
+  if (database.pglite) {
+    await database.pglite.query('analyze catalog_resource');
+  } else {
+    await (await import('kysely')).sql`analyze catalog_resource`.execute(database.db);
+  }
+  const loadS = (performance.now() - t0) / 1000;
+
+  const app = await buildApp(services, { logger: false });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const addr = app.server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : 0;
+  const latencies: number[] = [];
+  let errors = 0;
+  const until = performance.now() + durationS * 1000;
+  let seq = 0;
+  const client = async () => {
+    while (performance.now() < until) {
+      const term = QUERIES[seq++ % QUERIES.length]!;
+      const page = 1 + (seq % 3);
+      const s = performance.now();
+      const res = await fetch(
+        `http://127.0.0.1:${port}/api/v1/catalog/search?q=${encodeURIComponent(term)}&page=${page}`,
+      );
+      await res.arrayBuffer();
+      latencies.push(performance.now() - s);
+      if (res.status !== 200) {
+        errors++;
+      }
+    }
+  };
+  const t1 = performance.now();
+  await Promise.all(Array.from({ length: connections }, client));
+  const elapsed = (performance.now() - t1) / 1000;
+  await app.close();
+  await database.close();
+  latencies.sort((a, b) => a - b);
+  const pct = (p: number) =>
+    Number((latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))] ?? 0).toFixed(2));
+  return {
+    resources: n,
+    items,
+    load_s: Number(loadS.toFixed(2)),
+    requests: latencies.length,
+    errors,
+    qps: Number((latencies.length / elapsed).toFixed(1)),
+    p50_ms: pct(0.5),
+    p95_ms: pct(0.95),
+    p99_ms: pct(0.99),
+  };
+}
+
+if (process.argv[1]?.endsWith('search.js')) {
+  run().then(
+    (r) => process.stdout.write(`${JSON.stringify(r)}\n`),
+    (e: unknown) => {
+      process.stderr.write(`${String(e instanceof Error ? e.stack : e)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}
