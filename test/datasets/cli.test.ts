@@ -27,16 +27,66 @@ async function govhub(args: string[]): Promise<{ code: number; stdout: string }>
 describe('govhub dataset verbs', () => {
   after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-  test('dataset infer proposes items from a spreadsheet; import says plainly when the catalog is missing', async () => {
+  test('dataset infer proposes items from a spreadsheet', async () => {
     const inferred = await govhub(['dataset', 'infer', fixture('population.xlsx'), '--json']);
     assert.equal(inferred.code, 0);
     const items = JSON.parse(inferred.stdout) as Array<{ name: string; piiKind: string | null }>;
     assert.equal(items.find((i) => i.name === '公民身份号码')?.piiKind, 'resident_id');
     assert.equal(items.length, 9);
-    const imported = await govhub(['import', fixture('enterprises-gbk.csv'), '--resource', 'R1', '--json']);
-    assert.equal(imported.code, 1);
-    const body = JSON.parse(imported.stdout) as { error: { code: string; message: string } };
-    assert.equal(body.error.code, 'CATALOG_UNAVAILABLE');
-    assert.match(body.error.message, /catalog not available/);
+  });
+
+  test('a clerk imports a spreadsheet as a new draft resource of the catalog, bad rows set aside', async () => {
+    assert.equal((await govhub(['demo', '--json'])).code, 0);
+    const people = await govhub([
+      'import',
+      fixture('population.xlsx'),
+      '--new-resource',
+      '人口基础信息（导入测试）',
+      '--provider',
+      'psb',
+      '--json',
+    ]);
+    assert.equal(people.code, 0, people.stdout);
+    const pr = JSON.parse(people.stdout) as { rowsRead: number; rowsLoaded: number; rowsRejected: number };
+    assert.deepEqual([pr.rowsRead, pr.rowsLoaded, pr.rowsRejected], [1000, 1000, 0]);
+    const firms = await govhub([
+      'import',
+      fixture('enterprises-gbk.csv'),
+      '--new-resource',
+      '企业登记信息（导入测试）',
+      '--provider',
+      '成都市市场监督管理局',
+      '--on-error',
+      'quarantine',
+      '--json',
+    ]);
+    assert.equal(firms.code, 0, firms.stdout);
+    const fr = JSON.parse(firms.stdout) as {
+      rowsLoaded: number;
+      rowsRejected: number;
+      errors: Array<{ row: number; column: string }>;
+    };
+    const bad = JSON.parse(fs.readFileSync(fixture('enterprises-gbk.bad-rows.json'), 'utf8')) as Array<{
+      row: number;
+      column: string;
+    }>;
+    assert.equal(fr.rowsRejected, bad.length);
+    assert.equal(fr.rowsLoaded, 2000 - bad.length);
+    assert.deepEqual(
+      fr.errors.map((e) => `${e.row}:${e.column}`).sort(),
+      bad.map((b) => `${b.row}:${b.column}`).sort(),
+    );
+    const missing = await govhub([
+      'import',
+      fixture('enterprises-gbk.csv'),
+      '--resource',
+      'NO-SUCH-CODE',
+      '--json',
+    ]);
+    assert.equal(missing.code, 1);
+    assert.equal(
+      (JSON.parse(missing.stdout) as { error: { code: string } }).error.code,
+      'RESOURCE_NOT_FOUND',
+    );
   });
 });

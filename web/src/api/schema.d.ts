@@ -2281,6 +2281,2873 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/catalog/search': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** 目录检索（中文全文、分面） / search the catalog */
+    get: {
+      parameters: {
+        query?: {
+          q?: string;
+          provider?: string;
+          category?: string;
+          shareType?: string;
+          openType?: string;
+          format?: string;
+          updateCycle?: string;
+          level?: string;
+          /** @description editors and the bureau: draft, submitted… */
+          status?: string;
+          sort?: 'relevance' | 'updated' | 'name' | 'views' | 'code';
+          page?: number;
+          pageSize?: number;
+          /** @description return facet counts (default true) */
+          facets?: boolean;
+          /** @description zh-CN | en */
+          lang?: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              total: number;
+              page: number;
+              pageSize: number;
+              /** @description all: every query term matched; partial: typo-tolerant fallback (some terms) */
+              match: 'all' | 'partial' | 'none';
+              items: {
+                id: string;
+                code: string;
+                name: string;
+                abstract: string;
+                providerOrgId: string;
+                providerName: string;
+                /** @enum {unknown} */
+                status: 'draft' | 'submitted' | 'approved' | 'published' | 'deprecated';
+                version: number;
+                shareType: string;
+                openType: string;
+                formatCategory: string;
+                updateCycle: string;
+                level: string;
+                itemCount: number;
+                /** Format: date-time */
+                updatedAt: string;
+              }[];
+              facets: {
+                [key: string]: {
+                  value: string;
+                  label: string;
+                  count: number;
+                }[];
+              };
+            };
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/catalog/resources': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** 编目：新建信息资源（草稿） / create a draft resource */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            name: string;
+            classification: {
+              category: string;
+              item: string;
+              catalog: string;
+              detail?: string;
+            };
+            seq?: string;
+            providerOrgId?: string;
+            providerCode?: string;
+            abstract: string;
+            format: {
+              category: string;
+              type: string;
+            };
+            items: {
+              name: string;
+              dataType: string;
+              length?: number | null;
+              description?: string | null;
+              level?: string;
+              piiKind?: string | null;
+              masking?: string | null;
+              shareType?: string;
+              openType?: string;
+              notSharedReason?: string | null;
+              sourceOrgId?: string | null;
+            }[];
+            shareType: string;
+            shareCondition?: string | null;
+            shareMode?: string;
+            shareModeType?: string | null;
+            openType: string;
+            openCondition?: string | null;
+            updateCycle: string;
+            level?: string;
+            relatedCodes?: string[];
+            extensions?: {
+              [key: string]: string;
+            };
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: string;
+              /** @description 信息资源代码 前段码/后段码 */
+              code: string;
+              name: string;
+              classification: {
+                /** @description 类: 1 基础 | 2 主题 | 3 部门 */
+                category: string;
+                /** @description 项 (2 digits) */
+                item: string;
+                /** @description 目 (3 digits) */
+                catalog: string;
+                /** @description 细目 (free width) */
+                detail?: string;
+              };
+              providerOrgId: string;
+              providerCode: string;
+              providerName: string;
+              abstract: string;
+              format: {
+                /** @description file | spreadsheet | database | image | media | selfdescribing | api */
+                category: string;
+                /** @description e.g. xlsx, dm, rest */
+                type: string;
+              };
+              items: {
+                name: string;
+                /** @enum {unknown} */
+                dataType: 'C' | 'N' | 'Y' | 'D' | 'T' | 'L' | 'M' | 'G' | 'B' | 'I' | 'F';
+                length?: number | null;
+                description?: string | null;
+                /** @enum {unknown} */
+                level: 'core' | 'important' | 'general';
+                piiKind: string | null;
+                masking: string | null;
+                /**
+                 * @description unconditional | conditional | none
+                 * @enum {unknown}
+                 */
+                shareType: 'unconditional' | 'conditional' | 'none';
+                /**
+                 * @description unconditional | conditional | none
+                 * @enum {unknown}
+                 */
+                openType: 'unconditional' | 'conditional' | 'none';
+                notSharedReason?: string | null;
+                sourceOrgId?: string | null;
+              }[];
+              /**
+               * @description unconditional | conditional | none
+               * @enum {unknown}
+               */
+              shareType: 'unconditional' | 'conditional' | 'none';
+              shareCondition: string | null;
+              shareMode: string;
+              shareModeType: string | null;
+              /**
+               * @description unconditional | conditional | none
+               * @enum {unknown}
+               */
+              openType: 'unconditional' | 'conditional' | 'none';
+              openCondition: string | null;
+              updateCycle: string;
+              /** @enum {unknown} */
+              level: 'core' | 'important' | 'general';
+              publishDate: string | null;
+              relatedCodes: string[];
+              extensions: {
+                [key: string]: string;
+              };
+              /** @enum {unknown} */
+              status: 'draft' | 'submitted' | 'approved' | 'published' | 'deprecated';
+              /** @description latest published version (0 = never published) */
+              version: number;
+              deprecation: {
+                reason: string;
+                successorCode: string | null;
+                /** Format: date-time */
+                at: string;
+              } | null;
+              counts: {
+                search: number;
+                view: number;
+                request: number;
+              };
+              /** Format: date-time */
+              createdAt: string;
+              /** Format: date-time */
+              updatedAt: string;
+            };
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/catalog/resources/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** 信息资源详情（id 或代码） / a resource by id or code */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: string;
+              /** @description 信息资源代码 前段码/后段码 */
+              code: string;
+              name: string;
+              classification: {
+                /** @description 类: 1 基础 | 2 主题 | 3 部门 */
+                category: string;
+                /** @description 项 (2 digits) */
+                item: string;
+                /** @description 目 (3 digits) */
+                catalog: string;
+                /** @description 细目 (free width) */
+                detail?: string;
+              };
+              providerOrgId: string;
+              providerCode: string;
+              providerName: string;
+              abstract: string;
+              format: {
+                /** @description file | spreadsheet | database | image | media | selfdescribing | api */
+                category: string;
+                /** @description e.g. xlsx, dm, rest */
+                type: string;
+              };
+              items: {
+                name: string;
+                /** @enum {unknown} */
+                dataType: 'C' | 'N' | 'Y' | 'D' | 'T' | 'L' | 'M' | 'G' | 'B' | 'I' | 'F';
+                length?: number | null;
+                description?: string | null;
+                /** @enum {unknown} */
+                level: 'core' | 'important' | 'general';
+                piiKind: string | null;
+                masking: string | null;
+                /**
+                 * @description unconditional | conditional | none
+                 * @enum {unknown}
+                 */
+                shareType: 'unconditional' | 'conditional' | 'none';
+                /**
+                 * @description unconditional | conditional | none
+                 * @enum {unknown}
+                 */
+                openType: 'unconditional' | 'conditional' | 'none';
+                notSharedReason?: string | null;
+                sourceOrgId?: string | null;
+              }[];
+              /**
+               * @description unconditional | conditional | none
+               * @enum {unknown}
+               */
+              shareType: 'unconditional' | 'conditional' | 'none';
+              shareCondition: string | null;
+              shareMode: string;
+              shareModeType: string | null;
+              /**
+               * @description unconditional | conditional | none
+               * @enum {unknown}
+               */
+              openType: 'unconditional' | 'conditional' | 'none';
+              openCondition: string | null;
+              updateCycle: string;
+              /** @enum {unknown} */
+              level: 'core' | 'important' | 'general';
+              publishDate: string | null;
+              relatedCodes: string[];
+              extensions: {
+                [key: string]: string;
+              };
+              /** @enum {unknown} */
+              status: 'draft' | 'submitted' | 'approved' | 'published' | 'deprecated';
+              /** @description latest published version (0 = never published) */
+              version: number;
+              deprecation: {
+                reason: string;
+                successorCode: string | null;
+                /** Format: date-time */
+                at: string;
+              } | null;
+              counts: {
+                search: number;
+                view: number;
+                request: number;
+              };
+              /** Format: date-time */
+              createdAt: string;
+              /** Format: date-time */
+              updatedAt: string;
+            };
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    /** 修改信息资源（已发布的生成新草稿） / edit a resource */
+    patch: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            name?: string;
+            classification?: {
+              category: string;
+              item: string;
+              catalog: string;
+              detail?: string;
+            };
+            seq?: string;
+            providerOrgId?: string;
+            providerCode?: string;
+            abstract?: string;
+            format?: {
+              category: string;
+              type: string;
+            };
+            items?: {
+              name: string;
+              dataType: string;
+              length?: number | null;
+              description?: string | null;
+              level?: string;
+              piiKind?: string | null;
+              masking?: string | null;
+              shareType?: string;
+              openType?: string;
+              notSharedReason?: string | null;
+              sourceOrgId?: string | null;
+            }[];
+            shareType?: string;
+            shareCondition?: string | null;
+            shareMode?: string;
+            shareModeType?: string | null;
+            openType?: string;
+            openCondition?: string | null;
+            updateCycle?: string;
+            level?: string;
+            relatedCodes?: string[];
+            extensions?: {
+              [key: string]: string;
+            };
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: string;
+              /** @description 信息资源代码 前段码/后段码 */
+              code: string;
+              name: string;
+              classification: {
+                /** @description 类: 1 基础 | 2 主题 | 3 部门 */
+                category: string;
+                /** @description 项 (2 digits) */
+                item: string;
+                /** @description 目 (3 digits) */
+                catalog: string;
+                /** @description 细目 (free width) */
+                detail?: string;
+              };
+              providerOrgId: string;
+              providerCode: string;
+              providerName: string;
+              abstract: string;
+              format: {
+                /** @description file | spreadsheet | database | image | media | selfdescribing | api */
+                category: string;
+                /** @description e.g. xlsx, dm, rest */
+                type: string;
+              };
+              items: {
+                name: string;
+                /** @enum {unknown} */
+                dataType: 'C' | 'N' | 'Y' | 'D' | 'T' | 'L' | 'M' | 'G' | 'B' | 'I' | 'F';
+                length?: number | null;
+                description?: string | null;
+                /** @enum {unknown} */
+                level: 'core' | 'important' | 'general';
+                piiKind: string | null;
+                masking: string | null;
+                /**
+                 * @description unconditional | conditional | none
+                 * @enum {unknown}
+                 */
+                shareType: 'unconditional' | 'conditional' | 'none';
+                /**
+                 * @description unconditional | conditional | none
+                 * @enum {unknown}
+                 */
+                openType: 'unconditional' | 'conditional' | 'none';
+                notSharedReason?: string | null;
+                sourceOrgId?: string | null;
+              }[];
+              /**
+               * @description unconditional | conditional | none
+               * @enum {unknown}
+               */
+              shareType: 'unconditional' | 'conditional' | 'none';
+              shareCondition: string | null;
+              shareMode: string;
+              shareModeType: string | null;
+              /**
+               * @description unconditional | conditional | none
+               * @enum {unknown}
+               */
+              openType: 'unconditional' | 'conditional' | 'none';
+              openCondition: string | null;
+              updateCycle: string;
+              /** @enum {unknown} */
+              level: 'core' | 'important' | 'general';
+              publishDate: string | null;
+              relatedCodes: string[];
+              extensions: {
+                [key: string]: string;
+              };
+              /** @enum {unknown} */
+              status: 'draft' | 'submitted' | 'approved' | 'published' | 'deprecated';
+              /** @description latest published version (0 = never published) */
+              version: number;
+              deprecation: {
+                reason: string;
+                successorCode: string | null;
+                /** Format: date-time */
+                at: string;
+              } | null;
+              counts: {
+                search: number;
+                view: number;
+                request: number;
+              };
+              /** Format: date-time */
+              createdAt: string;
+              /** Format: date-time */
+              updatedAt: string;
+            };
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    trace?: never;
+  };
+  '/api/v1/catalog/resources/{id}/submit': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** 提交审核 / submit for review */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            comment?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: string;
+              /** @description 信息资源代码 前段码/后段码 */
+              code: string;
+              name: string;
+              classification: {
+                /** @description 类: 1 基础 | 2 主题 | 3 部门 */
+                category: string;
+                /** @description 项 (2 digits) */
+                item: string;
+                /** @description 目 (3 digits) */
+                catalog: string;
+                /** @description 细目 (free width) */
+                detail?: string;
+              };
+              providerOrgId: string;
+              providerCode: string;
+              providerName: string;
+              abstract: string;
+              format: {
+                /** @description file | spreadsheet | database | image | media | selfdescribing | api */
+                category: string;
+                /** @description e.g. xlsx, dm, rest */
+                type: string;
+              };
+              items: {
+                name: string;
+                /** @enum {unknown} */
+                dataType: 'C' | 'N' | 'Y' | 'D' | 'T' | 'L' | 'M' | 'G' | 'B' | 'I' | 'F';
+                length?: number | null;
+                description?: string | null;
+                /** @enum {unknown} */
+                level: 'core' | 'important' | 'general';
+                piiKind: string | null;
+                masking: string | null;
+                /**
+                 * @description unconditional | conditional | none
+                 * @enum {unknown}
+                 */
+                shareType: 'unconditional' | 'conditional' | 'none';
+                /**
+                 * @description unconditional | conditional | none
+                 * @enum {unknown}
+                 */
+                openType: 'unconditional' | 'conditional' | 'none';
+                notSharedReason?: string | null;
+                sourceOrgId?: string | null;
+              }[];
+              /**
+               * @description unconditional | conditional | none
+               * @enum {unknown}
+               */
+              shareType: 'unconditional' | 'conditional' | 'none';
+              shareCondition: string | null;
+              shareMode: string;
+              shareModeType: string | null;
+              /**
+               * @description unconditional | conditional | none
+               * @enum {unknown}
+               */
+              openType: 'unconditional' | 'conditional' | 'none';
+              openCondition: string | null;
+              updateCycle: string;
+              /** @enum {unknown} */
+              level: 'core' | 'important' | 'general';
+              publishDate: string | null;
+              relatedCodes: string[];
+              extensions: {
+                [key: string]: string;
+              };
+              /** @enum {unknown} */
+              status: 'draft' | 'submitted' | 'approved' | 'published' | 'deprecated';
+              /** @description latest published version (0 = never published) */
+              version: number;
+              deprecation: {
+                reason: string;
+                successorCode: string | null;
+                /** Format: date-time */
+                at: string;
+              } | null;
+              counts: {
+                search: number;
+                view: number;
+                request: number;
+              };
+              /** Format: date-time */
+              createdAt: string;
+              /** Format: date-time */
+              updatedAt: string;
+            };
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/catalog/resources/{id}/approve': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** 审核通过（数据局） / approve (data bureau) */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            comment?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: string;
+              /** @description 信息资源代码 前段码/后段码 */
+              code: string;
+              name: string;
+              classification: {
+                /** @description 类: 1 基础 | 2 主题 | 3 部门 */
+                category: string;
+                /** @description 项 (2 digits) */
+                item: string;
+                /** @description 目 (3 digits) */
+                catalog: string;
+                /** @description 细目 (free width) */
+                detail?: string;
+              };
+              providerOrgId: string;
+              providerCode: string;
+              providerName: string;
+              abstract: string;
+              format: {
+                /** @description file | spreadsheet | database | image | media | selfdescribing | api */
+                category: string;
+                /** @description e.g. xlsx, dm, rest */
+                type: string;
+              };
+              items: {
+                name: string;
+                /** @enum {unknown} */
+                dataType: 'C' | 'N' | 'Y' | 'D' | 'T' | 'L' | 'M' | 'G' | 'B' | 'I' | 'F';
+                length?: number | null;
+                description?: string | null;
+                /** @enum {unknown} */
+                level: 'core' | 'important' | 'general';
+                piiKind: string | null;
+                masking: string | null;
+                /**
+                 * @description unconditional | conditional | none
+                 * @enum {unknown}
+                 */
+                shareType: 'unconditional' | 'conditional' | 'none';
+                /**
+                 * @description unconditional | conditional | none
+                 * @enum {unknown}
+                 */
+                openType: 'unconditional' | 'conditional' | 'none';
+                notSharedReason?: string | null;
+                sourceOrgId?: string | null;
+              }[];
+              /**
+               * @description unconditional | conditional | none
+               * @enum {unknown}
+               */
+              shareType: 'unconditional' | 'conditional' | 'none';
+              shareCondition: string | null;
+              shareMode: string;
+              shareModeType: string | null;
+              /**
+               * @description unconditional | conditional | none
+               * @enum {unknown}
+               */
+              openType: 'unconditional' | 'conditional' | 'none';
+              openCondition: string | null;
+              updateCycle: string;
+              /** @enum {unknown} */
+              level: 'core' | 'important' | 'general';
+              publishDate: string | null;
+              relatedCodes: string[];
+              extensions: {
+                [key: string]: string;
+              };
+              /** @enum {unknown} */
+              status: 'draft' | 'submitted' | 'approved' | 'published' | 'deprecated';
+              /** @description latest published version (0 = never published) */
+              version: number;
+              deprecation: {
+                reason: string;
+                successorCode: string | null;
+                /** Format: date-time */
+                at: string;
+              } | null;
+              counts: {
+                search: number;
+                view: number;
+                request: number;
+              };
+              /** Format: date-time */
+              createdAt: string;
+              /** Format: date-time */
+              updatedAt: string;
+            };
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/catalog/resources/{id}/reject': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** 退回修改（数据局，须填意见） / reject with comments */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            comment: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: string;
+              /** @description 信息资源代码 前段码/后段码 */
+              code: string;
+              name: string;
+              classification: {
+                /** @description 类: 1 基础 | 2 主题 | 3 部门 */
+                category: string;
+                /** @description 项 (2 digits) */
+                item: string;
+                /** @description 目 (3 digits) */
+                catalog: string;
+                /** @description 细目 (free width) */
+                detail?: string;
+              };
+              providerOrgId: string;
+              providerCode: string;
+              providerName: string;
+              abstract: string;
+              format: {
+                /** @description file | spreadsheet | database | image | media | selfdescribing | api */
+                category: string;
+                /** @description e.g. xlsx, dm, rest */
+                type: string;
+              };
+              items: {
+                name: string;
+                /** @enum {unknown} */
+                dataType: 'C' | 'N' | 'Y' | 'D' | 'T' | 'L' | 'M' | 'G' | 'B' | 'I' | 'F';
+                length?: number | null;
+                description?: string | null;
+                /** @enum {unknown} */
+                level: 'core' | 'important' | 'general';
+                piiKind: string | null;
+                masking: string | null;
+                /**
+                 * @description unconditional | conditional | none
+                 * @enum {unknown}
+                 */
+                shareType: 'unconditional' | 'conditional' | 'none';
+                /**
+                 * @description unconditional | conditional | none
+                 * @enum {unknown}
+                 */
+                openType: 'unconditional' | 'conditional' | 'none';
+                notSharedReason?: string | null;
+                sourceOrgId?: string | null;
+              }[];
+              /**
+               * @description unconditional | conditional | none
+               * @enum {unknown}
+               */
+              shareType: 'unconditional' | 'conditional' | 'none';
+              shareCondition: string | null;
+              shareMode: string;
+              shareModeType: string | null;
+              /**
+               * @description unconditional | conditional | none
+               * @enum {unknown}
+               */
+              openType: 'unconditional' | 'conditional' | 'none';
+              openCondition: string | null;
+              updateCycle: string;
+              /** @enum {unknown} */
+              level: 'core' | 'important' | 'general';
+              publishDate: string | null;
+              relatedCodes: string[];
+              extensions: {
+                [key: string]: string;
+              };
+              /** @enum {unknown} */
+              status: 'draft' | 'submitted' | 'approved' | 'published' | 'deprecated';
+              /** @description latest published version (0 = never published) */
+              version: number;
+              deprecation: {
+                reason: string;
+                successorCode: string | null;
+                /** Format: date-time */
+                at: string;
+              } | null;
+              counts: {
+                search: number;
+                view: number;
+                request: number;
+              };
+              /** Format: date-time */
+              createdAt: string;
+              /** Format: date-time */
+              updatedAt: string;
+            };
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/catalog/resources/{id}/publish': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** 发布新版本（数据局） / publish a new version */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            comment?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: string;
+              /** @description 信息资源代码 前段码/后段码 */
+              code: string;
+              name: string;
+              classification: {
+                /** @description 类: 1 基础 | 2 主题 | 3 部门 */
+                category: string;
+                /** @description 项 (2 digits) */
+                item: string;
+                /** @description 目 (3 digits) */
+                catalog: string;
+                /** @description 细目 (free width) */
+                detail?: string;
+              };
+              providerOrgId: string;
+              providerCode: string;
+              providerName: string;
+              abstract: string;
+              format: {
+                /** @description file | spreadsheet | database | image | media | selfdescribing | api */
+                category: string;
+                /** @description e.g. xlsx, dm, rest */
+                type: string;
+              };
+              items: {
+                name: string;
+                /** @enum {unknown} */
+                dataType: 'C' | 'N' | 'Y' | 'D' | 'T' | 'L' | 'M' | 'G' | 'B' | 'I' | 'F';
+                length?: number | null;
+                description?: string | null;
+                /** @enum {unknown} */
+                level: 'core' | 'important' | 'general';
+                piiKind: string | null;
+                masking: string | null;
+                /**
+                 * @description unconditional | conditional | none
+                 * @enum {unknown}
+                 */
+                shareType: 'unconditional' | 'conditional' | 'none';
+                /**
+                 * @description unconditional | conditional | none
+                 * @enum {unknown}
+                 */
+                openType: 'unconditional' | 'conditional' | 'none';
+                notSharedReason?: string | null;
+                sourceOrgId?: string | null;
+              }[];
+              /**
+               * @description unconditional | conditional | none
+               * @enum {unknown}
+               */
+              shareType: 'unconditional' | 'conditional' | 'none';
+              shareCondition: string | null;
+              shareMode: string;
+              shareModeType: string | null;
+              /**
+               * @description unconditional | conditional | none
+               * @enum {unknown}
+               */
+              openType: 'unconditional' | 'conditional' | 'none';
+              openCondition: string | null;
+              updateCycle: string;
+              /** @enum {unknown} */
+              level: 'core' | 'important' | 'general';
+              publishDate: string | null;
+              relatedCodes: string[];
+              extensions: {
+                [key: string]: string;
+              };
+              /** @enum {unknown} */
+              status: 'draft' | 'submitted' | 'approved' | 'published' | 'deprecated';
+              /** @description latest published version (0 = never published) */
+              version: number;
+              deprecation: {
+                reason: string;
+                successorCode: string | null;
+                /** Format: date-time */
+                at: string;
+              } | null;
+              counts: {
+                search: number;
+                view: number;
+                request: number;
+              };
+              /** Format: date-time */
+              createdAt: string;
+              /** Format: date-time */
+              updatedAt: string;
+            };
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/catalog/resources/{id}/deprecate': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** 废止（理由与替代资源） / deprecate */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            reason: string;
+            /** @description code or id of the successor */
+            successor?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: string;
+              /** @description 信息资源代码 前段码/后段码 */
+              code: string;
+              name: string;
+              classification: {
+                /** @description 类: 1 基础 | 2 主题 | 3 部门 */
+                category: string;
+                /** @description 项 (2 digits) */
+                item: string;
+                /** @description 目 (3 digits) */
+                catalog: string;
+                /** @description 细目 (free width) */
+                detail?: string;
+              };
+              providerOrgId: string;
+              providerCode: string;
+              providerName: string;
+              abstract: string;
+              format: {
+                /** @description file | spreadsheet | database | image | media | selfdescribing | api */
+                category: string;
+                /** @description e.g. xlsx, dm, rest */
+                type: string;
+              };
+              items: {
+                name: string;
+                /** @enum {unknown} */
+                dataType: 'C' | 'N' | 'Y' | 'D' | 'T' | 'L' | 'M' | 'G' | 'B' | 'I' | 'F';
+                length?: number | null;
+                description?: string | null;
+                /** @enum {unknown} */
+                level: 'core' | 'important' | 'general';
+                piiKind: string | null;
+                masking: string | null;
+                /**
+                 * @description unconditional | conditional | none
+                 * @enum {unknown}
+                 */
+                shareType: 'unconditional' | 'conditional' | 'none';
+                /**
+                 * @description unconditional | conditional | none
+                 * @enum {unknown}
+                 */
+                openType: 'unconditional' | 'conditional' | 'none';
+                notSharedReason?: string | null;
+                sourceOrgId?: string | null;
+              }[];
+              /**
+               * @description unconditional | conditional | none
+               * @enum {unknown}
+               */
+              shareType: 'unconditional' | 'conditional' | 'none';
+              shareCondition: string | null;
+              shareMode: string;
+              shareModeType: string | null;
+              /**
+               * @description unconditional | conditional | none
+               * @enum {unknown}
+               */
+              openType: 'unconditional' | 'conditional' | 'none';
+              openCondition: string | null;
+              updateCycle: string;
+              /** @enum {unknown} */
+              level: 'core' | 'important' | 'general';
+              publishDate: string | null;
+              relatedCodes: string[];
+              extensions: {
+                [key: string]: string;
+              };
+              /** @enum {unknown} */
+              status: 'draft' | 'submitted' | 'approved' | 'published' | 'deprecated';
+              /** @description latest published version (0 = never published) */
+              version: number;
+              deprecation: {
+                reason: string;
+                successorCode: string | null;
+                /** Format: date-time */
+                at: string;
+              } | null;
+              counts: {
+                search: number;
+                view: number;
+                request: number;
+              };
+              /** Format: date-time */
+              createdAt: string;
+              /** Format: date-time */
+              updatedAt: string;
+            };
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/catalog/resources/{id}/history': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** 审核记录与版本差异 / reviews and version diffs */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              reviews: {
+                /** @description created | updated | submitted | approved | rejected | published | deprecated */
+                action: string;
+                comment: string | null;
+                actorId: string | null;
+                version: number;
+                /** Format: date-time */
+                at: string;
+              }[];
+              versions: {
+                version: number;
+                /** Format: date-time */
+                publishedAt: string;
+                changes: {
+                  field: string;
+                  before: unknown;
+                  after: unknown;
+                }[];
+              }[];
+            };
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/catalog/resources/{id}/versions/{version}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** 某一发布版本 / one published version */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+          version: number;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              version: number;
+              resource: {
+                id: string;
+                /** @description 信息资源代码 前段码/后段码 */
+                code: string;
+                name: string;
+                classification: {
+                  /** @description 类: 1 基础 | 2 主题 | 3 部门 */
+                  category: string;
+                  /** @description 项 (2 digits) */
+                  item: string;
+                  /** @description 目 (3 digits) */
+                  catalog: string;
+                  /** @description 细目 (free width) */
+                  detail?: string;
+                };
+                providerOrgId: string;
+                providerCode: string;
+                providerName: string;
+                abstract: string;
+                format: {
+                  /** @description file | spreadsheet | database | image | media | selfdescribing | api */
+                  category: string;
+                  /** @description e.g. xlsx, dm, rest */
+                  type: string;
+                };
+                items: {
+                  name: string;
+                  /** @enum {unknown} */
+                  dataType: 'C' | 'N' | 'Y' | 'D' | 'T' | 'L' | 'M' | 'G' | 'B' | 'I' | 'F';
+                  length?: number | null;
+                  description?: string | null;
+                  /** @enum {unknown} */
+                  level: 'core' | 'important' | 'general';
+                  piiKind: string | null;
+                  masking: string | null;
+                  /**
+                   * @description unconditional | conditional | none
+                   * @enum {unknown}
+                   */
+                  shareType: 'unconditional' | 'conditional' | 'none';
+                  /**
+                   * @description unconditional | conditional | none
+                   * @enum {unknown}
+                   */
+                  openType: 'unconditional' | 'conditional' | 'none';
+                  notSharedReason?: string | null;
+                  sourceOrgId?: string | null;
+                }[];
+                /**
+                 * @description unconditional | conditional | none
+                 * @enum {unknown}
+                 */
+                shareType: 'unconditional' | 'conditional' | 'none';
+                shareCondition: string | null;
+                shareMode: string;
+                shareModeType: string | null;
+                /**
+                 * @description unconditional | conditional | none
+                 * @enum {unknown}
+                 */
+                openType: 'unconditional' | 'conditional' | 'none';
+                openCondition: string | null;
+                updateCycle: string;
+                /** @enum {unknown} */
+                level: 'core' | 'important' | 'general';
+                publishDate: string | null;
+                relatedCodes: string[];
+                extensions: {
+                  [key: string]: string;
+                };
+                /** @enum {unknown} */
+                status: 'draft' | 'submitted' | 'approved' | 'published' | 'deprecated';
+                /** @description latest published version (0 = never published) */
+                version: number;
+                deprecation: {
+                  reason: string;
+                  successorCode: string | null;
+                  /** Format: date-time */
+                  at: string;
+                } | null;
+                counts: {
+                  search: number;
+                  view: number;
+                  request: number;
+                };
+                /** Format: date-time */
+                createdAt: string;
+                /** Format: date-time */
+                updatedAt: string;
+              };
+            };
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/catalog/resources/{id}/dcat': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** DCAT-AP 3 JSON-LD（开放资源） */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/catalog/dcat': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** 整个开放目录的 DCAT-AP 3 JSON-LD / the open catalog as DCAT-AP 3 */
+    get: {
+      parameters: {
+        query?: {
+          page?: number;
+          /** @description zh-CN | en */
+          lang?: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/catalog/duties': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** 责任清单 / duty list */
+    get: {
+      parameters: {
+        query?: {
+          orgId?: string;
+          /** @description zh-CN | en */
+          lang?: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: string;
+              orgId: string;
+              name: string;
+              basis: string | null;
+              dueDate: string | null;
+              resourceId: string | null;
+              /** Format: date-time */
+              createdAt: string;
+            }[];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    put?: never;
+    /** 新增责任清单条目（数据局） / add a duty */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            orgId: string;
+            name: string;
+            basis?: string;
+            /** Format: date */
+            dueDate?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: string;
+              orgId: string;
+              name: string;
+              basis: string | null;
+              dueDate: string | null;
+              resourceId: string | null;
+              /** Format: date-time */
+              createdAt: string;
+            };
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/catalog/duties/coverage': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** 编目覆盖情况 / duty coverage per department */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              orgId: string;
+              orgName: string;
+              duties: number;
+              covered: number;
+              missing: string[];
+            }[];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/catalog/demands': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** 需求清单 / demand list */
+    get: {
+      parameters: {
+        query?: {
+          status?: 'open' | 'answered' | 'fulfilled';
+          /** @description zh-CN | en */
+          lang?: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: string;
+              title: string;
+              description: string;
+              requesterOrgId: string | null;
+              contact: string | null;
+              targetOrgId: string | null;
+              /** @enum {unknown} */
+              status: 'open' | 'answered' | 'fulfilled';
+              answer: string | null;
+              resourceId: string | null;
+              /** Format: date-time */
+              createdAt: string;
+            }[];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    put?: never;
+    /** 提出数据需求（部门或公众） / post a demand */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            title: string;
+            description: string;
+            contact?: string;
+            targetOrgId?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: string;
+              title: string;
+              description: string;
+              requesterOrgId: string | null;
+              contact: string | null;
+              targetOrgId: string | null;
+              /** @enum {unknown} */
+              status: 'open' | 'answered' | 'fulfilled';
+              answer: string | null;
+              resourceId: string | null;
+              /** Format: date-time */
+              createdAt: string;
+            };
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/catalog/demands/{id}/answer': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** 答复需求 / answer a demand */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            answer: string;
+            /** @description id or code of the resource that fulfils it */
+            resource?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: string;
+              title: string;
+              description: string;
+              requesterOrgId: string | null;
+              contact: string | null;
+              targetOrgId: string | null;
+              /** @enum {unknown} */
+              status: 'open' | 'answered' | 'fulfilled';
+              answer: string | null;
+              resourceId: string | null;
+              /** Format: date-time */
+              createdAt: string;
+            };
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/catalog/negative-list': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** 负面清单（不予共享的资源与信息项） / negative list */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              resourceId: string;
+              resourceCode: string;
+              resourceName: string;
+              providerName: string;
+              item: string | null;
+              basis: string;
+            }[];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/catalog/export': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** 导出编目表 xlsx / export the cataloguing sheet */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description 错误信封 / error envelope */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/catalog/import': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** 导入编目表（逐行逐列报错，全部有效才写入） / import the cataloguing sheet */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description the xlsx sheet, base64 */
+            file: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              created: number;
+              codes: string[];
+            };
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
