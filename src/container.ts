@@ -8,6 +8,7 @@ import { OrgService } from './identity/org.service.js';
 import { ownershipRepository } from './identity/ownership.repository.js';
 import { UserService } from './identity/user.service.js';
 import { LedgerService } from './ledger/ledger.service.js';
+import { ledgerOptionsFromEnv } from './ledger/options.js';
 import type { Config } from './platform/config.js';
 import type { Database } from './platform/db/database.js';
 
@@ -18,7 +19,7 @@ import type { Database } from './platform/db/database.js';
 export function createServices(database: Database, config: Config) {
   const db = database.db;
   const access = new Access(ownershipRepository(db));
-  const ledger = new LedgerService({ db, access });
+  const ledger = new LedgerService({ db, access, options: ledgerOptionsFromEnv(process.env) });
   const keyCache = new KeyCache<CachedKey>();
   const orgs = new OrgService({ db, access, ledger });
   const users = new UserService({ db, access, ledger });
@@ -26,7 +27,9 @@ export function createServices(database: Database, config: Config) {
   const auth = new AuthService({ db, ledger, config, keyCache });
   const oidc = config.oidc ? new OidcService({ db, auth, config: config.oidc }) : undefined;
   const demo = new DemoService({ orgs, users, apps });
-  return { database, config, access, ledger, orgs, users, apps, auth, oidc, demo };
+  // Work that runs beside the HTTP server (started by `serve` after listen, stopped on shutdown).
+  const background = [ledger.background()];
+  return { database, config, access, ledger, orgs, users, apps, auth, oidc, demo, background };
 }
 
 export type Services = ReturnType<typeof createServices>;
