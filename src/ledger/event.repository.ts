@@ -1,4 +1,4 @@
-import type { Selectable } from 'kysely';
+import { type Selectable, sql } from 'kysely';
 import type { Executor } from '../platform/db/database.js';
 import type { EventTable } from '../platform/db/schema.js';
 
@@ -10,6 +10,7 @@ export interface EventQuery {
   type?: string | undefined;
   subjectType?: string | undefined;
   subjectId?: string | undefined;
+  grantId?: string | undefined;
   orgId?: string | undefined;
   actorId?: string | undefined;
   since?: Date | undefined;
@@ -40,6 +41,9 @@ export const eventRepository = {
     }
     if (q.subjectId) {
       sel = sel.where('subject_id', '=', q.subjectId);
+    }
+    if (q.grantId) {
+      sel = sel.where(sql<string>`data->>'grantId'`, '=', q.grantId);
     }
     if (q.orgId) {
       sel = sel.where('org_id', '=', q.orgId);

@@ -111,8 +111,9 @@ export const ledgerRepository = {
       return;
     }
     await sql`insert into ledger_leaf (seq, event_id, leaf_hash)
-      select * from unnest(${leaves.map((l) => String(l.seq))}::bigint[], ${leaves.map((l) => String(l.eventId))}::bigint[],
-        ${leaves.map((l) => `\\x${l.leafHash.toString('hex')}`)}::bytea[])`.execute(db);
+      select s, e, decode(h, 'hex')
+      from unnest(${leaves.map((l) => String(l.seq))}::bigint[], ${leaves.map((l) => String(l.eventId))}::bigint[],
+        ${leaves.map((l) => l.leafHash.toString('hex'))}::text[]) as t(s, e, h)`.execute(db);
   },
 
   async upsertTiles(db: Executor, tiles: Array<{ level: number; index: number; hashes: Buffer[] }>) {

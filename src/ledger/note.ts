@@ -64,11 +64,12 @@ function edPublicKey(raw: Buffer): crypto.KeyObject {
 }
 
 export function parseVkey(vkey: string): Verifier {
-  const parts = vkey.split('+');
-  if (parts.length !== 3 || !parts[0]) {
+  // The name has no '+'; the base64 part may.
+  const m = /^([^+\s]+)\+([0-9a-f]{8})\+([A-Za-z0-9+/=]+)$/.exec(vkey);
+  if (!m) {
     throw new Error(`malformed verifier key: ${vkey}`);
   }
-  const [name, hexId, b64] = parts as [string, string, string];
+  const [, name, hexId, b64] = m as unknown as [string, string, string, string];
   const raw = Buffer.from(b64, 'base64');
   let alg: SigAlg;
   let publicKey: Buffer;

@@ -1,7 +1,8 @@
 import { cliEn } from './messages/cli.en.js';
 import { commonEn } from './messages/common.en.js';
 import { identityEn } from './messages/identity.en.js';
+import { ledgerEn } from './messages/ledger.en.js';
 import type { zh } from './messages.zh.js';
 
 /** English messages, each capability's in messages/<capability>.en.ts. */
-export const en: Record<keyof typeof zh, string> = { ...commonEn, ...identityEn, ...cliEn };
+export const en: Record<keyof typeof zh, string> = { ...commonEn, ...identityEn, ...ledgerEn, ...cliEn };
