@@ -2,6 +2,7 @@ import { Command, Help } from 'commander';
 import { ValidationError } from '../platform/errors.js';
 import { API_VERSION } from '../platform/http/openapi.js';
 import { identityCommands } from './commands/identity.js';
+import { ledgerCommands } from './commands/ledger.js';
 import { storeCommands } from './commands/store.js';
 import { L, lang, msg, reportError } from './output.js';
 
@@ -54,6 +55,7 @@ export function buildProgram(): Command {
     });
   storeCommands(program);
   identityCommands(program);
+  ledgerCommands(program);
   // Every sub-command gets the same localized help.
   const localize = (cmd: Command) => {
     cmd.createHelp = () => new LocalizedHelp();

@@ -96,13 +96,13 @@ export interface ReceiptDto extends InclusionProofDto {
   eventId: number;
 }
 
-export interface KeyDto {
+export type KeyDto = {
   vkey: string;
   alg: string;
   purpose: string;
   createdAt: string;
   retiredAt: string | null;
-}
+};
 
 export interface LedgerStatusDto {
   origin: string;
@@ -424,7 +424,9 @@ export class LedgerService {
   }
 
   /** Runs the integrator and checkpoint signer in the serving process. */
-  background(onError: (e: unknown) => void = () => undefined): BackgroundTask {
+  background(
+    onError: (e: unknown) => void = (e) => process.stderr.write(`ledger integrator: ${(e as Error).message}\n`),
+  ): BackgroundTask {
     let running = false;
     let loop: Promise<void> | undefined;
     let timer: NodeJS.Timeout | undefined;

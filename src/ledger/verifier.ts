@@ -105,6 +105,7 @@ export async function verifyLog(src: LogSource, opts: VerifyOptions): Promise<Ve
     const chunk = opts.chunk ?? 4096;
     let next = 0;
     let cpAt = 0;
+    let level0: { index: number; hashes: Buffer | undefined } | undefined;
     if (cps[0]?.size === 0) {
       cpAt = 1;
     }
@@ -128,6 +129,22 @@ export async function verifyLog(src: LogSource, opts: VerifyOptions): Promise<Ve
             ...(e.eventId !== undefined ? { eventId: e.eventId } : {}),
             reason: 'content does not match its leaf hash (changed after it was logged)',
           });
+        }
+        // A mirror has no per-entry leaf column, but its level-0 tiles hold the leaf hashes.
+        if (!e.storedLeafHash && src.tile) {
+          const ti = Math.floor(seq / TILE_WIDTH);
+          if (level0?.index !== ti) {
+            level0 = { index: ti, hashes: await src.tile(0, ti) };
+          }
+          const stored = level0.hashes?.subarray((seq % TILE_WIDTH) * 32, (seq % TILE_WIDTH) * 32 + 32);
+          if (stored && stored.length === 32 && !stored.equals(h)) {
+            throw new Fail({
+              kind: 'entry',
+              seq,
+              ...(e.eventId !== undefined ? { eventId: e.eventId } : {}),
+              reason: `content does not match its leaf hash in tile 0/${ti}`,
+            });
+          }
         }
         leaves.push(h);
       }
