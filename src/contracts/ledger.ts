@@ -38,10 +38,15 @@ export const EventQuery = Query({
   since: Type.Optional(Type.String({ format: 'date-time' })),
   until: Type.Optional(Type.String({ format: 'date-time' })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
-  withProofs: Type.Optional(Type.Boolean({ description: 'attach inclusion proofs against the latest checkpoint' })),
+  withProofs: Type.Optional(
+    Type.Boolean({ description: 'attach inclusion proofs against the latest checkpoint' }),
+  ),
 });
 
-export const EventIdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) }, { additionalProperties: false });
+export const EventIdParams = Type.Object(
+  { id: Type.Integer({ minimum: 1 }) },
+  { additionalProperties: false },
+);
 
 export const InclusionQuery = Query({
   index: Type.Optional(Type.Integer({ minimum: 0 })),
@@ -105,7 +110,6 @@ export const WitnessLogBody = Type.Object(
   { vkey: Type.String({ minLength: 3, maxLength: 2000 }) },
   { additionalProperties: false },
 );
-
 
 /** Header names of receipts attached to governed data responses. */
 export const RECEIPT_HEADERS = {

@@ -32,7 +32,9 @@ export function canonicalize(value: unknown): string {
         .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
       return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalize(obj[k])}`).join(',')}}`;
     }
-    default:
+    case 'undefined':
+    case 'function':
+    case 'symbol':
       throw new TypeError(`JCS: cannot serialise ${typeof value}`);
   }
 }

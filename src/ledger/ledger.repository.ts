@@ -62,7 +62,9 @@ export const ledgerRepository = {
       q = q.forUpdate();
     }
     const r = await q.executeTakeFirst();
-    return r ? { ...r, size: Number(r.size), last_event_id: Number(r.last_event_id), root: buf(r.root) } : undefined;
+    return r
+      ? { ...r, size: Number(r.size), last_event_id: Number(r.last_event_id), root: buf(r.root) }
+      : undefined;
   },
 
   async insertState(db: Executor, origin: string, hashAlg: string, root: Buffer): Promise<void> {
@@ -123,7 +125,9 @@ export const ledgerRepository = {
     await db
       .insertInto('ledger_tile')
       .values(tiles.map((t) => ({ level: t.level, idx: t.index, hashes: Buffer.concat(t.hashes) })))
-      .onConflict((oc) => oc.columns(['level', 'idx']).doUpdateSet((eb) => ({ hashes: eb.ref('excluded.hashes') })))
+      .onConflict((oc) =>
+        oc.columns(['level', 'idx']).doUpdateSet((eb) => ({ hashes: eb.ref('excluded.hashes') })),
+      )
       .execute();
   },
 
@@ -157,7 +161,12 @@ export const ledgerRepository = {
   },
 
   async latestCheckpoint(db: Executor) {
-    const r = await db.selectFrom('ledger_checkpoint').selectAll().orderBy('size', 'desc').limit(1).executeTakeFirst();
+    const r = await db
+      .selectFrom('ledger_checkpoint')
+      .selectAll()
+      .orderBy('size', 'desc')
+      .limit(1)
+      .executeTakeFirst();
     return r ? { size: Number(r.size), root: buf(r.root), note: r.note, createdAt: r.created_at } : undefined;
   },
 
@@ -169,7 +178,12 @@ export const ledgerRepository = {
       .orderBy('size')
       .limit(limit)
       .execute();
-    return rows.map((r) => ({ size: Number(r.size), root: buf(r.root), note: r.note, createdAt: r.created_at }));
+    return rows.map((r) => ({
+      size: Number(r.size),
+      root: buf(r.root),
+      note: r.note,
+      createdAt: r.created_at,
+    }));
   },
 
   async cosignatures(db: Executor, sizes: number[]) {
@@ -224,7 +238,13 @@ export const ledgerRepository = {
       .execute();
   },
 
-  async insertPersonal(db: Executor, eventId: number, digest: Buffer, salt: Buffer, data: unknown): Promise<void> {
+  async insertPersonal(
+    db: Executor,
+    eventId: number,
+    digest: Buffer,
+    salt: Buffer,
+    data: unknown,
+  ): Promise<void> {
     await db
       .insertInto('ledger_personal')
       .values({ event_id: eventId, digest, salt, data: JSON.stringify(data) })
@@ -235,7 +255,11 @@ export const ledgerRepository = {
     if (eventIds.length === 0) {
       return [];
     }
-    const rows = await db.selectFrom('ledger_personal').selectAll().where('event_id', 'in', eventIds).execute();
+    const rows = await db
+      .selectFrom('ledger_personal')
+      .selectAll()
+      .where('event_id', 'in', eventIds)
+      .execute();
     return rows.map((r) => ({ ...r, event_id: Number(r.event_id), digest: buf(r.digest) }));
   },
 
@@ -335,9 +359,7 @@ export const ledgerRepository = {
     await db
       .insertInto('ledger_witnessed_log')
       .values({ origin, vkey, size, root })
-      .onConflict((oc) =>
-        oc.column('origin').doUpdateSet({ vkey, size, root, updated_at: new Date() }),
-      )
+      .onConflict((oc) => oc.column('origin').doUpdateSet({ vkey, size, root, updated_at: new Date() }))
       .execute();
   },
 };

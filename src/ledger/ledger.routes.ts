@@ -1,5 +1,5 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { Type } from 'typebox';
 import {
   CheckpointList,
@@ -71,7 +71,10 @@ export function ledgerRoutes(deps: { ledger: LedgerService }) {
           summary: '擦除事件中的个人信息（证明仍然有效）/ erase an event’s personal data (proofs stay valid)',
           security: SECURED,
           params: EventIdParams,
-          response: { 200: Type.Object({ eventId: Type.Integer(), erased: Type.Boolean() }), ...E(401, 403, 404) },
+          response: {
+            200: Type.Object({ eventId: Type.Integer(), erased: Type.Boolean() }),
+            ...E(401, 403, 404),
+          },
         },
       },
       (req) => ledger.erasePersonal(req.actor, req.params.id),
@@ -101,7 +104,10 @@ export function ledgerRoutes(deps: { ledger: LedgerService }) {
       },
       async (_req, reply) => {
         const note = await ledger.checkpoint();
-        return reply.header('content-type', 'text/plain; charset=utf-8').header('cache-control', 'no-cache, max-age=1').send(note);
+        return reply
+          .header('content-type', 'text/plain; charset=utf-8')
+          .header('cache-control', 'no-cache, max-age=1')
+          .send(note);
       },
     );
 
@@ -120,7 +126,9 @@ export function ledgerRoutes(deps: { ledger: LedgerService }) {
         const rest = (req.params as Record<string, string>)['*'] ?? '';
         const t = parseTilePath(`tile/entries/${rest}`);
         if (!t) {
-          throw new NotFoundError('LEDGER_TILE_NOT_FOUND', 'error.ledger.tileNotFound', { params: { tile: rest } });
+          throw new NotFoundError('LEDGER_TILE_NOT_FOUND', 'error.ledger.tileNotFound', {
+            params: { tile: rest },
+          });
         }
         const body = await ledger.tile(req.actor, -1, t.index, t.width);
         return sendTile(reply, body, t.width);
@@ -142,7 +150,9 @@ export function ledgerRoutes(deps: { ledger: LedgerService }) {
         const rest = p['*'] ?? '';
         const t = parseTilePath(`tile/${p.level ?? ''}/${rest}`);
         if (!t) {
-          throw new NotFoundError('LEDGER_TILE_NOT_FOUND', 'error.ledger.tileNotFound', { params: { tile: rest } });
+          throw new NotFoundError('LEDGER_TILE_NOT_FOUND', 'error.ledger.tileNotFound', {
+            params: { tile: rest },
+          });
         }
         const body = await ledger.tile(req.actor, t.level, t.index, t.width);
         return sendTile(reply, body, t.width);
@@ -165,7 +175,11 @@ export function ledgerRoutes(deps: { ledger: LedgerService }) {
     app.get(
       '/ledger/keys',
       {
-        schema: { tags: ['ledger'], summary: '签名公钥 / verifier keys', response: { 200: Type.Array(LedgerKey) } },
+        schema: {
+          tags: ['ledger'],
+          summary: '签名公钥 / verifier keys',
+          response: { 200: Type.Array(LedgerKey) },
+        },
       },
       () => ledger.keys(),
     );
@@ -259,7 +273,7 @@ export function ledgerRoutes(deps: { ledger: LedgerService }) {
   };
 }
 
-function sendTile(reply: import('fastify').FastifyReply, body: Buffer, width: number) {
+function sendTile(reply: FastifyReply, body: Buffer, width: number) {
   return reply
     .header('content-type', 'application/octet-stream')
     .header('cache-control', width === 256 ? 'public, max-age=31536000, immutable' : 'no-cache, max-age=1')

@@ -345,7 +345,12 @@ export class LedgerService {
           const touched = this.builder.append(leaves.map((l) => l.leafHash));
           await repo.insertLeaves(trx, leaves);
           await repo.upsertTiles(trx, touched);
-          await repo.updateState(trx, this.builder.size, this.builder.root(), (rows[rows.length - 1] as IntegrationRow).id);
+          await repo.updateState(
+            trx,
+            this.builder.size,
+            this.builder.root(),
+            (rows[rows.length - 1] as IntegrationRow).id,
+          );
           return rows.length;
         });
       } catch (e) {
@@ -411,7 +416,9 @@ export class LedgerService {
       }
       const root = await this.rootAt(trx, alg, st.size);
       if (!root.equals(st.root)) {
-        throw new AppError(500, 'LEDGER_INCONSISTENT', 'error.ledger.inconsistent', { params: { size: st.size } });
+        throw new AppError(500, 'LEDGER_INCONSISTENT', 'error.ledger.inconsistent', {
+          params: { size: st.size },
+        });
       }
       const note = signNote(checkpointBody({ origin, size: st.size, root }), await this.logSigners(trx));
       await repo.insertCheckpoint(trx, st.size, root, note);
@@ -425,7 +432,8 @@ export class LedgerService {
 
   /** Runs the integrator and checkpoint signer in the serving process. */
   background(
-    onError: (e: unknown) => void = (e) => process.stderr.write(`ledger integrator: ${(e as Error).message}\n`),
+    onError: (e: unknown) => void = (e) =>
+      process.stderr.write(`ledger integrator: ${(e as Error).message}\n`),
   ): BackgroundTask {
     let running = false;
     let loop: Promise<void> | undefined;
@@ -501,7 +509,9 @@ export class LedgerService {
     const flat = perRange.flat();
     const hashes = await this.nodeHashes(ex, alg, flat);
     const byKey = new Map(flat.map((n, i) => [`${n.level}/${n.index}`, hashes[i] as Buffer]));
-    return ranges.map(([lo, hi]) => rangeHash(alg, lo, hi, (n) => byKey.get(`${n.level}/${n.index}`) as Buffer));
+    return ranges.map(([lo, hi]) =>
+      rangeHash(alg, lo, hi, (n) => byKey.get(`${n.level}/${n.index}`) as Buffer),
+    );
   }
 
   private async rootAt(ex: Executor, alg: HashAlg, size: number): Promise<Buffer> {
@@ -548,7 +558,14 @@ export class LedgerService {
       this.deps.db,
       cps.map((c) => c.size),
     );
-    return cps.map((c) => c.note + cos.filter((s) => s.size === c.size).map((s) => s.line).join(''));
+    return cps.map(
+      (c) =>
+        c.note +
+        cos
+          .filter((s) => s.size === c.size)
+          .map((s) => s.line)
+          .join(''),
+    );
   }
 
   /** Signed checkpoints after a size, oldest first (verifiers walk them). */
@@ -598,24 +615,35 @@ export class LedgerService {
   }
 
   /** Inclusion proof of a leaf (by index or leaf hash) in the tree of `treeSize` (default: latest checkpoint). */
-  async inclusionProof(q: { index?: number; leafHash?: string; treeSize?: number }): Promise<InclusionProofDto> {
+  async inclusionProof(q: {
+    index?: number;
+    leafHash?: string;
+    treeSize?: number;
+  }): Promise<InclusionProofDto> {
     const { alg } = await this.init();
     const db = this.deps.db;
     const cp = await this.latest();
     const size = q.treeSize ?? cp.size;
     if (size > cp.size || size < 1) {
-      throw new ValidationError('LEDGER_BAD_SIZE', 'error.ledger.badSize', { params: { size }, details: { field: 'treeSize' } });
+      throw new ValidationError('LEDGER_BAD_SIZE', 'error.ledger.badSize', {
+        params: { size },
+        details: { field: 'treeSize' },
+      });
     }
     let leaf;
     if (q.leafHash !== undefined) {
       if (!HEX32.test(q.leafHash)) {
-        throw new ValidationError('LEDGER_BAD_HASH', 'error.ledger.badHash', { details: { field: 'leafHash' } });
+        throw new ValidationError('LEDGER_BAD_HASH', 'error.ledger.badHash', {
+          details: { field: 'leafHash' },
+        });
       }
       leaf = await repo.leafBy(db, { leafHash: Buffer.from(q.leafHash, 'hex') });
     } else if (q.index !== undefined) {
       leaf = await repo.leafBy(db, { seq: q.index });
     } else {
-      throw new ValidationError('LEDGER_PROOF_TARGET', 'error.ledger.proofTarget', { details: { field: 'index' } });
+      throw new ValidationError('LEDGER_PROOF_TARGET', 'error.ledger.proofTarget', {
+        details: { field: 'index' },
+      });
     }
     if (!leaf || leaf.seq >= size) {
       throw new NotFoundError('LEDGER_LEAF_NOT_FOUND', 'error.ledger.leafNotFound', {
@@ -624,7 +652,13 @@ export class LedgerService {
     }
     const hashes = await this.rangeHashes(db, alg, inclusionRanges(leaf.seq, size));
     const note = size === cp.size ? cp.note : ((await repo.checkpoints(db, size - 1, 1))[0]?.note ?? '');
-    return { index: leaf.seq, treeSize: size, leafHash: hex(leaf.leafHash), hashes: hashes.map(hex), checkpoint: note };
+    return {
+      index: leaf.seq,
+      treeSize: size,
+      leafHash: hex(leaf.leafHash),
+      hashes: hashes.map(hex),
+      checkpoint: note,
+    };
   }
 
   async consistencyProof(first: number, second?: number): Promise<ConsistencyProofDto> {
@@ -652,7 +686,9 @@ export class LedgerService {
     const leaf = await repo.leafBy(this.deps.db, { eventId });
     const cp = leaf ? await repo.latestCheckpoint(this.deps.db) : undefined;
     if (!leaf || !cp || leaf.seq >= cp.size) {
-      throw new NotFoundError('LEDGER_RECEIPT_PENDING', 'error.ledger.receiptPending', { params: { id: eventId } });
+      throw new NotFoundError('LEDGER_RECEIPT_PENDING', 'error.ledger.receiptPending', {
+        params: { id: eventId },
+      });
     }
     return { eventId, ...(await this.inclusionProof({ index: leaf.seq })) };
   }
@@ -717,7 +753,13 @@ export class LedgerService {
     }
     await this.deps.db.transaction().execute(async (trx) => {
       await repo.upsertWitnessedLog(trx, v.name, vkey, 0, null);
-      await this.record(trx, actor, { type: 'ledger.witness_log_added', subjectType: 'ledger_log', subjectId: v.name, orgId: null, data: { vkey } });
+      await this.record(trx, actor, {
+        type: 'ledger.witness_log_added',
+        subjectType: 'ledger_log',
+        subjectId: v.name,
+        orgId: null,
+        data: { vkey },
+      });
     });
     return { origin: v.name };
   }
@@ -762,14 +804,8 @@ export class LedgerService {
       const ok =
         log.root === null
           ? old === 0
-          : verifyConsistency(
-              this.log?.alg ?? 'sha256',
-              old,
-              cp.size,
-              log.root,
-              cp.root,
-              proof,
-            ) || (await this.consistentEitherAlg(old, cp.size, log.root, cp.root, proof));
+          : verifyConsistency(this.log?.alg ?? 'sha256', old, cp.size, log.root, cp.root, proof) ||
+            (await this.consistentEitherAlg(old, cp.size, log.root, cp.root, proof));
       if (!ok) {
         return { status: 422, body: 'inconsistent\n' };
       }
@@ -828,7 +864,9 @@ export class LedgerService {
    * leaves and tiles recomputed, every checkpoint's signature checked against the given keys (or, when
    * none are given, the keys in the store, which proves only internal consistency).
    */
-  async verifyStore(opts: { keys?: string[]; witnessKeys?: string[]; quorum?: number } = {}): Promise<VerifyReport & { trustedKeys: boolean }> {
+  async verifyStore(
+    opts: { keys?: string[]; witnessKeys?: string[]; quorum?: number } = {},
+  ): Promise<VerifyReport & { trustedKeys: boolean }> {
     const { origin, alg } = await this.init();
     const db = this.deps.db;
     const logKeys = opts.keys?.length
@@ -850,11 +888,15 @@ export class LedgerService {
       },
       entries: async (from, to) => {
         const rows = await repo.entriesBySeq(db, from, to);
-        return rows.map(
-          (r): SourceEntry =>
-            Number.isNaN(r.id)
-              ? { seq: r.seq, eventId: r.event_id, bytes: { missing: `event ${r.event_id} is missing` } }
-              : { seq: r.seq, eventId: r.event_id, bytes: entryBytes(toSource(r)), storedLeafHash: r.leaf_hash },
+        return rows.map((r): SourceEntry =>
+          Number.isNaN(r.id)
+            ? { seq: r.seq, eventId: r.event_id, bytes: { missing: `event ${r.event_id} is missing` } }
+            : {
+                seq: r.seq,
+                eventId: r.event_id,
+                bytes: entryBytes(toSource(r)),
+                storedLeafHash: r.leaf_hash,
+              },
         );
       },
       tile: async (level, index) => (await repo.tiles(db, [{ level, index }])).get(`${level}/${index}`),

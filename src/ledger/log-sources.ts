@@ -74,7 +74,10 @@ function fromRaw(raw: RawLog): LogSource & { size(): Promise<number> } {
   };
 }
 
-export function httpSource(baseUrl: string, token?: string): LogSource & { size(): Promise<number>; hashAlg(): Promise<HashAlg>; vkeys(): Promise<string[]> } {
+export function httpSource(
+  baseUrl: string,
+  token?: string,
+): LogSource & { size(): Promise<number>; hashAlg(): Promise<HashAlg>; vkeys(): Promise<string[]> } {
   const base = `${baseUrl.replace(/\/+$/, '')}/api/v1/ledger`;
   const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
   const get = async (rel: string): Promise<Buffer | undefined> => {
@@ -103,7 +106,11 @@ export function httpSource(baseUrl: string, token?: string): LogSource & { size(
       }
     },
   };
-  const info = async () => JSON.parse((await get(''))?.toString('utf8') ?? '{}') as { hashAlg: HashAlg; keys: Array<{ vkey: string; purpose: string }> };
+  const info = async () =>
+    JSON.parse((await get(''))?.toString('utf8') ?? '{}') as {
+      hashAlg: HashAlg;
+      keys: Array<{ vkey: string; purpose: string }>;
+    };
   return {
     ...fromRaw(raw),
     hashAlg: async () => (await info()).hashAlg,
@@ -111,7 +118,9 @@ export function httpSource(baseUrl: string, token?: string): LogSource & { size(
   };
 }
 
-export function dirSource(dir: string): LogSource & { size(): Promise<number>; meta(): Promise<{ hashAlg?: HashAlg; vkeys?: string[] }> } {
+export function dirSource(
+  dir: string,
+): LogSource & { size(): Promise<number>; meta(): Promise<{ hashAlg?: HashAlg; vkeys?: string[] }> } {
   const get = async (rel: string) => fs.readFile(path.join(dir, rel)).catch(() => undefined);
   const raw: RawLog = {
     get,
@@ -122,7 +131,11 @@ export function dirSource(dir: string): LogSource & { size(): Promise<number>; m
   };
   return {
     ...fromRaw(raw),
-    meta: async () => JSON.parse((await get('log.json'))?.toString('utf8') ?? '{}') as { hashAlg?: HashAlg; vkeys?: string[] },
+    meta: async () =>
+      JSON.parse((await get('log.json'))?.toString('utf8') ?? '{}') as {
+        hashAlg?: HashAlg;
+        vkeys?: string[];
+      },
   };
 }
 
@@ -141,7 +154,9 @@ export async function mirror(baseUrl: string, dir: string, token?: string): Prom
     await fs.writeFile(file, Buffer.from(await res.arrayBuffer()));
   };
   await fetchTo('checkpoint');
-  const size = parseCheckpointBody(parseNote(await fs.readFile(path.join(dir, 'checkpoint'), 'utf8')).body).size;
+  const size = parseCheckpointBody(
+    parseNote(await fs.readFile(path.join(dir, 'checkpoint'), 'utf8')).body,
+  ).size;
   await fs.mkdir(path.join(dir, 'checkpoints'), { recursive: true });
   for (const note of await src.checkpoints()) {
     const s = parseCheckpointBody(parseNote(note).body).size;

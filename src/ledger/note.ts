@@ -51,13 +51,15 @@ export function vkeyOf(v: { name: string; alg: SigAlg; publicKey: Buffer }): str
   return `${v.name}+${id.toString('hex')}+${Buffer.concat([TYPE_BYTES[v.alg], v.publicKey]).toString('base64')}`;
 }
 
-const ED_SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
 const edKeys = new Map<string, crypto.KeyObject>();
 function edPublicKey(raw: Buffer): crypto.KeyObject {
   const k = raw.toString('hex');
   let key = edKeys.get(k);
   if (!key) {
-    key = crypto.createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: raw.toString('base64url') }, format: 'jwk' });
+    key = crypto.createPublicKey({
+      key: { kty: 'OKP', crv: 'Ed25519', x: raw.toString('base64url') },
+      format: 'jwk',
+    });
     edKeys.set(k, key);
   }
   return key;
@@ -72,7 +74,6 @@ export function parseVkey(vkey: string): Verifier {
   const [, name, hexId, b64] = m as unknown as [string, string, string, string];
   const raw = Buffer.from(b64, 'base64');
   let alg: SigAlg;
-  let publicKey: Buffer;
   if (raw[0] === 0x01) {
     alg = 'ed25519';
   } else if (raw[0] === 0x04) {
@@ -82,7 +83,7 @@ export function parseVkey(vkey: string): Verifier {
   } else {
     throw new Error(`unsupported key type in ${vkey}`);
   }
-  publicKey = raw.subarray(TYPE_BYTES[alg].length);
+  const publicKey = raw.subarray(TYPE_BYTES[alg].length);
   const keyId = keyIdOf(name, alg, publicKey);
   if (keyId.toString('hex') !== hexId) {
     throw new Error(`key ID mismatch in ${vkey}`);
@@ -101,7 +102,11 @@ export function makeVerifier(name: string, alg: SigAlg, publicKey: Buffer): Veri
       publicKey,
       verify: (msg, sig) =>
         sig.length === 64 &&
-        sm2.doVerifySignature(Array.from(msg), sig.toString('hex'), pub, { hash: true, der: false, userId: SM2_ID }),
+        sm2.doVerifySignature(Array.from(msg), sig.toString('hex'), pub, {
+          hash: true,
+          der: false,
+          userId: SM2_ID,
+        }),
     };
   }
   const key = edPublicKey(publicKey);
@@ -236,7 +241,7 @@ export function signNote(body: string, signers: readonly Signer[]): string {
 }
 
 export function parseNote(text: string): Note {
-  if (/[\x00-\x09\x0b-\x1f]/.test(text)) {
+  if ([...text].some((c) => c.charCodeAt(0) < 0x20 && c !== '\n')) {
     throw new Error('note has control characters');
   }
   const split = text.lastIndexOf('\n\n');
@@ -264,7 +269,10 @@ export function parseNote(text: string): Note {
 
 /** Adds signature lines to an already signed note (witness cosignatures). */
 export function addSignatures(note: string, lines: readonly NoteSignature[]): string {
-  return note + lines.map((s) => `${EM_DASH} ${s.name} ${Buffer.concat([s.keyId, s.sig]).toString('base64')}\n`).join('');
+  return (
+    note +
+    lines.map((s) => `${EM_DASH} ${s.name} ${Buffer.concat([s.keyId, s.sig]).toString('base64')}\n`).join('')
+  );
 }
 
 /**

@@ -9,7 +9,12 @@ declare module 'sm-crypto' {
     generateKeyPairHex(): { privateKey: string; publicKey: string };
     getPublicKeyFromPrivateKey(privateKey: string): string;
     doSignature(msg: string | number[], privateKey: string, opts?: SignOptions): string;
-    doVerifySignature(msg: string | number[], signature: string, publicKey: string, opts?: SignOptions): boolean;
+    doVerifySignature(
+      msg: string | number[],
+      signature: string,
+      publicKey: string,
+      opts?: SignOptions,
+    ): boolean;
   };
   export function sm3(msg: string | number[]): string;
 }

@@ -70,7 +70,7 @@ export function describeProblem(p: Problem): string {
       return `entry ${p.seq}${p.eventId !== undefined ? ` (event ${p.eventId})` : ''}: ${p.reason}`;
     case 'tile':
       return `tile ${p.level}/${p.index}: ${p.reason}`;
-    default:
+    case 'store':
       return p.reason;
   }
 }
@@ -116,10 +116,19 @@ export async function verifyLog(src: LogSource, opts: VerifyOptions): Promise<Ve
       for (const e of entries) {
         const seq = next + leaves.length;
         if (e.seq !== seq) {
-          throw new Fail({ kind: 'entry', seq, reason: e.seq > seq ? 'missing from the log' : 'out of order' });
+          throw new Fail({
+            kind: 'entry',
+            seq,
+            reason: e.seq > seq ? 'missing from the log' : 'out of order',
+          });
         }
         if (!Buffer.isBuffer(e.bytes)) {
-          throw new Fail({ kind: 'entry', seq, ...(e.eventId !== undefined ? { eventId: e.eventId } : {}), reason: e.bytes.missing });
+          throw new Fail({
+            kind: 'entry',
+            seq,
+            ...(e.eventId !== undefined ? { eventId: e.eventId } : {}),
+            reason: e.bytes.missing,
+          });
         }
         const h = leafHash(opts.alg, e.bytes);
         if (e.storedLeafHash && !e.storedLeafHash.equals(h)) {
@@ -217,7 +226,11 @@ async function compareTile(src: LogSource, level: number, index: number, hashes:
     if (!s.equals(hashes[i] as Buffer)) {
       const reason = `hash ${i} differs from the recomputed tree`;
       if (level === 0) {
-        throw new Fail({ kind: 'entry', seq: index * TILE_WIDTH + i, reason: `stored tree node differs (${reason} in tile 0/${index})` });
+        throw new Fail({
+          kind: 'entry',
+          seq: index * TILE_WIDTH + i,
+          reason: `stored tree node differs (${reason} in tile 0/${index})`,
+        });
       }
       throw new Fail({ kind: 'tile', level, index, reason });
     }
@@ -241,11 +254,19 @@ export async function verifyCheckpoints(notes: string[], opts: VerifyOptions): P
       throw new Fail({ kind: 'checkpoint', size: cp.size, reason: (e as Error).message });
     }
     if (opts.origin && cp.origin !== opts.origin) {
-      throw new Fail({ kind: 'checkpoint', size: cp.size, reason: `origin ${cp.origin} is not ${opts.origin}` });
+      throw new Fail({
+        kind: 'checkpoint',
+        size: cp.size,
+        reason: `origin ${cp.origin} is not ${opts.origin}`,
+      });
     }
     const seen = out.get(cp.size);
     if (seen && !seen.root.equals(cp.root)) {
-      throw new Fail({ kind: 'checkpoint', size: cp.size, reason: 'two different roots signed for one size' });
+      throw new Fail({
+        kind: 'checkpoint',
+        size: cp.size,
+        reason: 'two different roots signed for one size',
+      });
     }
     out.set(cp.size, cp);
     if (!latest || cp.size > latest.cp.size) {
@@ -255,7 +276,7 @@ export async function verifyCheckpoints(notes: string[], opts: VerifyOptions): P
   // Witness quorum: the latest checkpoint must carry k cosignatures by distinct known witnesses.
   if (latest && opts.quorum && opts.quorum > 0) {
     const { cp, note } = latest;
-      if (opts.quorum && opts.quorum > 0) {
+    if (opts.quorum && opts.quorum > 0) {
       let n = 0;
       try {
         n = new Set(verifyNote(note, opts.witnessKeys ?? []).signedBy.map((v) => v.name)).size;

@@ -28,11 +28,18 @@ const H = (h: string) => Buffer.from(h, 'hex');
 
 async function govhub(args: string[], env: Record<string, string> = {}) {
   try {
-    const r = await exec(process.execPath, [BIN, ...args], { env: { ...process.env, GOVHUB_LANG: 'en', ...env }, timeout: 60_000 });
+    const r = await exec(process.execPath, [BIN, ...args], {
+      env: { ...process.env, GOVHUB_LANG: 'en', ...env },
+      timeout: 60_000,
+    });
     return { code: 0, stdout: r.stdout, stderr: r.stderr };
   } catch (e) {
     const err = e as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof err.code === 'number' ? err.code : 1, stdout: err.stdout ?? '', stderr: err.stderr ?? '' };
+    return {
+      code: typeof err.code === 'number' ? err.code : 1,
+      stdout: err.stdout ?? '',
+      stderr: err.stderr ?? '',
+    };
   }
 }
 
@@ -99,7 +106,11 @@ describe('ledger under faults (server process, PostgreSQL)', { skip: !kinds.incl
         try {
           committed.push(
             await services.database.db.transaction().execute((trx) =>
-              services.ledger.record(trx, SYSTEM, { type: 'test.crash', subjectId: `${w}-${i}`, data: { w, i } }),
+              services.ledger.record(trx, SYSTEM, {
+                type: 'test.crash',
+                subjectId: `${w}-${i}`,
+                data: { w, i },
+              }),
             ),
           );
         } catch {
@@ -142,27 +153,53 @@ describe('ledger under faults (server process, PostgreSQL)', { skip: !kinds.incl
       assert.ok(await services.ledger.receipt(id), `event ${id} committed but not in the log`);
     }
     // Every checkpoint seen before the crash is consistent with the latest.
-    const latest = parseCheckpointBody(parseNote(await (await fetch(`${server.url}/api/v1/ledger/log/checkpoint`)).text()).body);
+    const latest = parseCheckpointBody(
+      parseNote(await (await fetch(`${server.url}/api/v1/ledger/log/checkpoint`)).text()).body,
+    );
     assert.ok(seen.length > 0);
     for (const note of seen) {
       const cp = parseCheckpointBody(parseNote(note).body);
       const proof = (await (
         await fetch(`${server.url}/api/v1/ledger/proofs/consistency?first=${cp.size}&second=${latest.size}`)
       ).json()) as { hashes: string[] };
-      assert.ok(verifyConsistency('sha256', cp.size, latest.size, cp.root, latest.root, proof.hashes.map(H)), `${cp.size} → ${latest.size}`);
+      assert.ok(
+        verifyConsistency('sha256', cp.size, latest.size, cp.root, latest.root, proof.hashes.map(H)),
+        `${cp.size} → ${latest.size}`,
+      );
     }
 
     // The offline verifier, against the running node (entry bundles need an auditor).
     const org = await services.orgs.create(SYSTEM, { code: `a${Date.now()}`, name: '审计', kind: 'auditor' });
-    await services.users.create(SYSTEM, { username: 'aud1', displayName: '审计员', orgId: org.id, password: 'Test@Pass2026', roles: ['auditor'] as never });
+    await services.users.create(SYSTEM, {
+      username: 'aud1',
+      displayName: '审计员',
+      orgId: org.id,
+      password: 'Test@Pass2026',
+      roles: ['auditor'] as never,
+    });
     const login = await fetch(`${server.url}/api/v1/auth/token`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ username: 'aud1', password: 'Test@Pass2026' }),
     });
     const { token } = (await login.json()) as { token: string };
-    const vkey = ((await (await fetch(`${server.url}/api/v1/ledger/keys`)).json()) as Array<{ vkey: string; purpose: string }>).find((k) => k.purpose === 'log')?.vkey as string;
-    const ok = await govhub(['ledger', 'verify', '--url', server.url, '--token', token, '--key', vkey, '--json']);
+    const vkey = (
+      (await (await fetch(`${server.url}/api/v1/ledger/keys`)).json()) as Array<{
+        vkey: string;
+        purpose: string;
+      }>
+    ).find((k) => k.purpose === 'log')?.vkey as string;
+    const ok = await govhub([
+      'ledger',
+      'verify',
+      '--url',
+      server.url,
+      '--token',
+      token,
+      '--key',
+      vkey,
+      '--json',
+    ]);
     assert.equal(ok.code, 0, ok.stderr + ok.stdout);
     const report = JSON.parse(ok.stdout) as { ok: boolean; size: number; checkpoints: number };
     assert.ok(report.ok && report.size >= total && report.checkpoints > 1);
@@ -183,7 +220,14 @@ describe('ledger under faults (server process, PostgreSQL)', { skip: !kinds.incl
     assert.notEqual(bad.code, 0);
     assert.match(bad.stderr, /entry \d+ \(event \d+\)/);
     // A key the verifier does not trust: no known signature.
-    const other = await govhub(['ledger', 'verify', '--tiles', dir, '--key', 'example.com/foo+530d903a+AekyeRrm56hApGFkyQR4ZCbV54Id2LKaANYcrnKv3U2k']);
+    const other = await govhub([
+      'ledger',
+      'verify',
+      '--tiles',
+      dir,
+      '--key',
+      'example.com/foo+530d903a+AekyeRrm56hApGFkyQR4ZCbV54Id2LKaANYcrnKv3U2k',
+    ]);
     assert.notEqual(other.code, 0);
     assert.match(other.stderr, /checkpoint \d+: no signature by a known key/);
   });

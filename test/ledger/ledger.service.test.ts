@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { SYSTEM } from '../../src/identity/actor.js';
-import { LedgerService } from '../../src/ledger/ledger.service.js';
+import type { LedgerService } from '../../src/ledger/ledger.service.js';
 import { verifyConsistency, verifyInclusion } from '../../src/ledger/merkle.js';
 import { parseCheckpointBody, parseNote, parseVkey, verifyNote } from '../../src/ledger/note.js';
 import { describeProblem } from '../../src/ledger/verifier.js';
@@ -34,7 +34,9 @@ for (const kind of storageKinds()) {
               subjectType: 'thing',
               subjectId: `t${i}`,
               data: { i, note: '测试' },
-              ...(personal ? { personal: { name: `张三${i}`, idNumber: `51010019900101${String(i).padStart(4, '0')}` } } : {}),
+              ...(personal
+                ? { personal: { name: `张三${i}`, idNumber: `51010019900101${String(i).padStart(4, '0')}` } }
+                : {}),
             }),
           ),
         ),
@@ -72,13 +74,23 @@ for (const kind of storageKinds()) {
         assert.ok(verifyInclusion('sha256', r.index, r.treeSize, H(r.leafHash), r.hashes.map(H), c2.root));
       }
       // Inclusion by leaf hash against the older tree, and consistency between the two checkpoints.
-      const byHash = await ledger.inclusionProof({ leafHash: (await ledger.receipt(ids[3] as number))?.leafHash ?? '', treeSize: c1.size });
-      assert.ok(verifyInclusion('sha256', byHash.index, c1.size, H(byHash.leafHash), byHash.hashes.map(H), c1.root));
+      const byHash = await ledger.inclusionProof({
+        leafHash: (await ledger.receipt(ids[3] as number))?.leafHash ?? '',
+        treeSize: c1.size,
+      });
+      assert.ok(
+        verifyInclusion('sha256', byHash.index, c1.size, H(byHash.leafHash), byHash.hashes.map(H), c1.root),
+      );
       const cons = await ledger.consistencyProof(c1.size, c2.size);
       assert.ok(verifyConsistency('sha256', c1.size, c2.size, c1.root, c2.root, cons.hashes.map(H)));
       assert.ok(!verifyConsistency('sha256', c1.size, c2.size, c2.root, c2.root, cons.hashes.map(H)));
 
-      const report = await ledger.verifyStore({ keys: keys.map((k) => `${k.name}+${k.keyId.toString('hex')}+${Buffer.concat([Buffer.from([1]), k.publicKey]).toString('base64')}`) });
+      const report = await ledger.verifyStore({
+        keys: keys.map(
+          (k) =>
+            `${k.name}+${k.keyId.toString('hex')}+${Buffer.concat([Buffer.from([1]), k.publicKey]).toString('base64')}`,
+        ),
+      });
       assert.ok(report.ok, JSON.stringify(report.problem));
       assert.equal(report.size, c2.size);
       assert.ok(report.trustedKeys);
@@ -89,24 +101,63 @@ for (const kind of storageKinds()) {
       await ledger.integrate();
       const auditor = await ctx.newUser((await ctx.newOrg('auditor')).id, ['auditor']);
       const headers = await ctx.bearer(auditor.username);
-      const before = await ctx.inject({ method: 'GET', url: `/api/v1/ledger/events?type=test.appended&withProofs=true&limit=1000`, headers });
+      const before = await ctx.inject({
+        method: 'GET',
+        url: `/api/v1/ledger/events?type=test.appended&withProofs=true&limit=1000`,
+        headers,
+      });
       assert.equal(before.statusCode, 200, before.body);
-      const ev = before.json<Array<{ id: number; personal: { name: string } | null; personalDigest: string | null; ledger: { index: number; leafHash: string }; proof: { treeSize: number; hashes: string[] } }>>().find((e) => e.id === id);
+      const ev = before
+        .json<
+          Array<{
+            id: number;
+            personal: { name: string } | null;
+            personalDigest: string | null;
+            ledger: { index: number; leafHash: string };
+            proof: { treeSize: number; hashes: string[] };
+          }>
+        >()
+        .find((e) => e.id === id);
       assert.ok(ev?.personal?.name.startsWith('张三'));
-      const tile = await ctx.inject({ method: 'GET', url: '/api/v1/ledger/log/tile/entries/000.p/1', headers });
+      const tile = await ctx.inject({
+        method: 'GET',
+        url: '/api/v1/ledger/log/tile/entries/000.p/1',
+        headers,
+      });
       assert.equal(tile.statusCode, 200);
       const secadmin = await ctx.newUser((await ctx.newOrg()).id, ['secadmin']);
-      const erase = await ctx.inject({ method: 'DELETE', url: `/api/v1/ledger/events/${id}/personal`, headers: await ctx.bearer(secadmin.username) });
+      const erase = await ctx.inject({
+        method: 'DELETE',
+        url: `/api/v1/ledger/events/${id}/personal`,
+        headers: await ctx.bearer(secadmin.username),
+      });
       assert.equal(erase.statusCode, 200, erase.body);
       await ledger.integrate();
-      const afterList = (await ctx.inject({ method: 'GET', url: `/api/v1/ledger/events?type=test.appended&limit=1000`, headers })).json<Array<{ id: number; personal: unknown; personalDigest: string; ledger: { leafHash: string } }>>();
+      const afterList = (
+        await ctx.inject({
+          method: 'GET',
+          url: `/api/v1/ledger/events?type=test.appended&limit=1000`,
+          headers,
+        })
+      ).json<
+        Array<{ id: number; personal: unknown; personalDigest: string; ledger: { leafHash: string } }>
+      >();
       const erased = afterList.find((e) => e.id === id);
       assert.equal(erased?.personal, null);
       assert.equal(erased?.personalDigest, ev?.personalDigest);
       assert.equal(erased?.ledger.leafHash, ev?.ledger.leafHash);
       const cp = parseCheckpointBody(parseNote(await ledger.checkpoint()).body);
       const proof = await ledger.receiptProof(id as number);
-      assert.ok(verifyInclusion('sha256', proof.index, proof.treeSize, H(proof.leafHash), proof.hashes.map(H), cp.root));
+      assert.ok(
+        verifyInclusion(
+          'sha256',
+          proof.index,
+          proof.treeSize,
+          H(proof.leafHash),
+          proof.hashes.map(H),
+          cp.root,
+        ),
+      );
       assert.ok((await ledger.verifyStore()).ok);
       // The erasure itself is on the ledger.
       const log = await ledger.list(SYSTEM, { type: 'ledger.personal_erased' }).catch(() => []);
@@ -132,21 +183,27 @@ for (const kind of storageKinds()) {
         assert.ok((await ledger.verifyStore()).ok, 'verify passes again once undone');
       };
       const leafAt = async (seq: number) =>
-        (await sql<{ event_id: number }>`select event_id from ledger_leaf where seq = ${seq}`.execute(db)).rows[0]?.event_id as number;
+        (await sql<{ event_id: number }>`select event_id from ledger_leaf where seq = ${seq}`.execute(db))
+          .rows[0]?.event_id as number;
 
       test('a changed entry', async () => {
         const id = await leafAt(7);
-        const row = (await sql<{ data: unknown }>`select data from event where id = ${id}`.execute(db)).rows[0];
+        const row = (await sql<{ data: unknown }>`select data from event where id = ${id}`.execute(db))
+          .rows[0];
         await tampered(
           () => sql`update event set data = '{"i":999}' where id = ${id}`.execute(db).then(() => undefined),
-          () => sql`update event set data = ${JSON.stringify(row?.data)}::jsonb where id = ${id}`.execute(db).then(() => undefined),
+          () =>
+            sql`update event set data = ${JSON.stringify(row?.data)}::jsonb where id = ${id}`
+              .execute(db)
+              .then(() => undefined),
           new RegExp(`entry 7 \\(event ${id}\\)`),
         );
       });
 
       test('a deleted entry', async () => {
         const id = await leafAt(12);
-        const row = (await sql<Record<string, unknown>>`select * from event where id = ${id}`.execute(db)).rows[0] as Record<string, unknown>;
+        const row = (await sql<Record<string, unknown>>`select * from event where id = ${id}`.execute(db))
+          .rows[0] as Record<string, unknown>;
         await tampered(
           () => sql`delete from event where id = ${id}`.execute(db).then(() => undefined),
           () =>
@@ -163,12 +220,16 @@ for (const kind of storageKinds()) {
         const id = await leafAt(3);
         await tampered(
           async () => {
-            await sql`insert into event (id, type, actor_kind, data) values (${id + 100000}, 'forged', 'system', '{}')`.execute(db);
+            await sql`insert into event (id, type, actor_kind, data) values (${id + 100000}, 'forged', 'system', '{}')`.execute(
+              db,
+            );
             await sql`update ledger_state set last_event_id = ${id + 100000}`.execute(db);
           },
           async () => {
             await sql`delete from event where id = ${id + 100000}`.execute(db);
-            await sql`update ledger_state set last_event_id = (select max(event_id) from ledger_leaf)`.execute(db);
+            await sql`update ledger_state set last_event_id = (select max(event_id) from ledger_leaf)`.execute(
+              db,
+            );
           },
           new RegExp(`event ${id + 100000} is not in the log`),
         );
@@ -182,27 +243,52 @@ for (const kind of storageKinds()) {
           await sql`update ledger_leaf set event_id = ${x} where event_id = ${y}`.execute(db);
           await sql`update ledger_leaf set event_id = ${y} where event_id = -1`.execute(db);
         };
-        await tampered(() => swap(a, b), () => swap(b, a), /entry 20 \(event \d+\)/);
+        await tampered(
+          () => swap(a, b),
+          () => swap(b, a),
+          /entry 20 \(event \d+\)/,
+        );
       });
 
       test('a changed leaf hash and tree node', async () => {
-        const tile = (await sql<{ hashes: Buffer }>`select hashes from ledger_tile where level = 0 and idx = 0`.execute(db)).rows[0]?.hashes as Buffer;
+        const tile = (
+          await sql<{ hashes: Buffer }>`select hashes from ledger_tile where level = 0 and idx = 0`.execute(
+            db,
+          )
+        ).rows[0]?.hashes as Buffer;
         const bad = Buffer.from(tile);
         bad[5 * 32] = (bad[5 * 32] as number) ^ 0xff;
         await tampered(
-          () => sql`update ledger_tile set hashes = ${bad} where level = 0 and idx = 0`.execute(db).then(() => undefined),
-          () => sql`update ledger_tile set hashes = ${tile} where level = 0 and idx = 0`.execute(db).then(() => undefined),
+          () =>
+            sql`update ledger_tile set hashes = ${bad} where level = 0 and idx = 0`
+              .execute(db)
+              .then(() => undefined),
+          () =>
+            sql`update ledger_tile set hashes = ${tile} where level = 0 and idx = 0`
+              .execute(db)
+              .then(() => undefined),
           /entry 5: stored tree node differs/,
         );
       });
 
       test('a forged checkpoint', async () => {
-        const cp = (await sql<{ size: number; note: string }>`select size, note from ledger_checkpoint order by size limit 1`.execute(db)).rows[0] as { size: number; note: string };
+        const cp = (
+          await sql<{
+            size: number;
+            note: string;
+          }>`select size, note from ledger_checkpoint order by size limit 1`.execute(db)
+        ).rows[0] as { size: number; note: string };
         const root = parseCheckpointBody(parseNote(cp.note).body).root.toString('base64');
         const forged = cp.note.replace(root, Buffer.alloc(32, 9).toString('base64'));
         await tampered(
-          () => sql`update ledger_checkpoint set note = ${forged} where size = ${cp.size}`.execute(db).then(() => undefined),
-          () => sql`update ledger_checkpoint set note = ${cp.note} where size = ${cp.size}`.execute(db).then(() => undefined),
+          () =>
+            sql`update ledger_checkpoint set note = ${forged} where size = ${cp.size}`
+              .execute(db)
+              .then(() => undefined),
+          () =>
+            sql`update ledger_checkpoint set note = ${cp.note} where size = ${cp.size}`
+              .execute(db)
+              .then(() => undefined),
           new RegExp(`checkpoint ${cp.size}: bad signature`),
         );
       });

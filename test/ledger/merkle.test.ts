@@ -19,9 +19,16 @@ import {
   verifyInclusion,
 } from '../../src/ledger/merkle.js';
 
-const LEAVES = ['', '00', '10', '2021', '3031', '40414243', '5051525354555657', '606162636465666768696a6b6c6d6e6f'].map(
-  (h) => Buffer.from(h, 'hex'),
-);
+const LEAVES = [
+  '',
+  '00',
+  '10',
+  '2021',
+  '3031',
+  '40414243',
+  '5051525354555657',
+  '606162636465666768696a6b6c6d6e6f',
+].map((h) => Buffer.from(h, 'hex'));
 const ROOTS = [
   'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
   '6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d',
@@ -55,50 +62,82 @@ describe('RFC 6962 / 9162 Merkle math', () => {
 
   test('inclusion proofs of the CT vectors', () => {
     const cases: Array<[number, number, string[]]> = [
-      [0, 8, [
-        '96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7',
-        '5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e',
-        '6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4',
-      ]],
-      [5, 8, [
-        'bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b',
-        'ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0',
-        'd37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7',
-      ]],
+      [
+        0,
+        8,
+        [
+          '96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7',
+          '5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e',
+          '6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4',
+        ],
+      ],
+      [
+        5,
+        8,
+        [
+          'bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b',
+          'ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0',
+          'd37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7',
+        ],
+      ],
       [2, 3, ['fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125']],
-      [1, 5, [
-        '6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d',
-        '5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e',
-        'bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b',
-      ]],
+      [
+        1,
+        5,
+        [
+          '6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d',
+          '5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e',
+          'bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b',
+        ],
+      ],
     ];
     for (const [m, n, expected] of cases) {
       const proof = proofFrom(inclusionRanges(m, n), leafHashes.slice(0, n));
-      assert.deepEqual(proof.map((p) => p.toString('hex')), expected, `leaf ${m} of ${n}`);
+      assert.deepEqual(
+        proof.map((p) => p.toString('hex')),
+        expected,
+        `leaf ${m} of ${n}`,
+      );
       assert.ok(verifyInclusion(A, m, n, leafHashes[m] as Buffer, proof, H(ROOTS[n] as string)));
     }
   });
 
   test('consistency proofs of the CT vectors', () => {
     const cases: Array<[number, number, string[]]> = [
-      [1, 8, [
-        '96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7',
-        '5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e',
-        '6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4',
-      ]],
-      [6, 8, [
-        '0ebc5d3437fbe2db158b9f126a1d118e308181031d0a949f8dededebc558ef6a',
-        'ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0',
-        'd37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7',
-      ]],
-      [2, 5, [
-        '5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e',
-        'bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b',
-      ]],
+      [
+        1,
+        8,
+        [
+          '96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7',
+          '5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e',
+          '6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4',
+        ],
+      ],
+      [
+        6,
+        8,
+        [
+          '0ebc5d3437fbe2db158b9f126a1d118e308181031d0a949f8dededebc558ef6a',
+          'ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0',
+          'd37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7',
+        ],
+      ],
+      [
+        2,
+        5,
+        [
+          '5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e',
+          'bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b',
+        ],
+      ],
     ];
     for (const [m, n, expected] of cases) {
       const proof = proofFrom(consistencyRanges(m, n), leafHashes.slice(0, n));
-      assert.deepEqual(proof.map((p) => p.toString('hex')), expected, `${m} → ${n}`);
+      assert.deepEqual(
+        proof.map((p) => p.toString('hex')),
+        expected,
+        `${m} → ${n}`,
+      );
       assert.ok(verifyConsistency(A, m, n, H(ROOTS[m] as string), H(ROOTS[n] as string), proof));
     }
   });
@@ -128,7 +167,9 @@ describe('RFC 6962 / 9162 Merkle math', () => {
           }
         }
         for (let m = 1; m < n; m++) {
-          const proof = consistencyRanges(m, n).map(([lo, hi]) => rootOfLeafHashes(alg, leaves.slice(lo, hi)));
+          const proof = consistencyRanges(m, n).map(([lo, hi]) =>
+            rootOfLeafHashes(alg, leaves.slice(lo, hi)),
+          );
           assert.ok(verifyConsistency(alg, m, n, roots[m] as Buffer, root, proof), `${alg} cons ${m}→${n}`);
           if ((m + n) % 5 === 0) {
             assert.ok(!verifyConsistency(alg, m, n, roots[m - 1] as Buffer, root, proof));
@@ -188,10 +229,13 @@ describe('RFC 6962 / 9162 Merkle math', () => {
 describe('RFC 8785 canonical JSON', () => {
   test('sorts keys by UTF-16 code units, writes numbers and strings as ECMAScript does', () => {
     assert.equal(
-      canonicalize({ b: [1, 'x', null, true], a: { '\u20ac': 1, '\r': 2, '1': 3, '\ud83d\ude00': 4, 'ö': 5 } }),
+      canonicalize({ b: [1, 'x', null, true], a: { '\u20ac': 1, '\r': 2, '1': 3, '\ud83d\ude00': 4, ö: 5 } }),
       '{"a":{"\\r":2,"1":3,"ö":5,"€":1,"😀":4},"b":[1,"x",null,true]}',
     );
-    assert.equal(canonicalize([1e21, 1e-7, -0, 0.1 + 0.2, 333333333.3333333]), '[1e+21,1e-7,0,0.30000000000000004,333333333.3333333]');
+    assert.equal(
+      canonicalize([1e21, 1e-7, -0, 0.1 + 0.2, 333333333.3333333]),
+      '[1e+21,1e-7,0,0.30000000000000004,333333333.3333333]',
+    );
     assert.equal(canonicalize('\u2028\u0007"'), '"\u2028\\u0007\\""');
     assert.throws(() => canonicalize(Number.NaN));
   });

@@ -44,12 +44,18 @@ describe('C2SP signed notes and checkpoints', () => {
     assert.equal(vSm.alg, 'sm2');
     assert.equal(verifyNote(note, [vEd, vSm]).signedBy.length, 2);
     assert.throws(() => verifyNote(note.replace('\n3\n', '\n4\n'), [vEd]), /bad signature/);
-    assert.throws(() => verifyNote(note, [parseVkey(vkeyOf(makeSigner('other', generateKey('ed25519'))))]), /no signature/);
+    assert.throws(
+      () => verifyNote(note, [parseVkey(vkeyOf(makeSigner('other', generateKey('ed25519'))))]),
+      /no signature/,
+    );
     const w = makeSigner('witness.example', generateKey('cosig'));
     const cos = signNote(body, [w]);
     const line = cos.slice(cos.lastIndexOf('\u2014'));
     assert.equal(line.trim().split(' ')[2]?.length, 104); // 4 + 8 + 64 bytes in base64
-    assert.equal(verifyNote(note + line, [vEd, makeVerifier(w.name, 'cosig', w.publicKey)]).signedBy.length, 2);
+    assert.equal(
+      verifyNote(note + line, [vEd, makeVerifier(w.name, 'cosig', w.publicKey)]).signedBy.length,
+      2,
+    );
   });
 
   test('SM2 signatures are GB/T 32918 (OpenSSL verifies them with the SM2 distinguishing ID)', (t) => {
@@ -77,14 +83,32 @@ describe('C2SP signed notes and checkpoints', () => {
     const seq = Buffer.concat([int(sig.subarray(0, 32)), int(sig.subarray(32))]);
     const der = Buffer.concat([Buffer.from([0x30, seq.length]), seq]);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sm2-'));
-    const spki = Buffer.concat([Buffer.from('3059301306072a8648ce3d020106082a811ccf5501822d034200', 'hex'), k.publicKey]);
-    fs.writeFileSync(path.join(dir, 'pub.pem'), `-----BEGIN PUBLIC KEY-----\n${spki.toString('base64')}\n-----END PUBLIC KEY-----\n`);
+    const spki = Buffer.concat([
+      Buffer.from('3059301306072a8648ce3d020106082a811ccf5501822d034200', 'hex'),
+      k.publicKey,
+    ]);
+    fs.writeFileSync(
+      path.join(dir, 'pub.pem'),
+      `-----BEGIN PUBLIC KEY-----\n${spki.toString('base64')}\n-----END PUBLIC KEY-----\n`,
+    );
     fs.writeFileSync(path.join(dir, 'msg'), msg);
     fs.writeFileSync(path.join(dir, 'sig'), der);
     const verify = () =>
       execFileSync('openssl', [
-        'pkeyutl', '-verify', '-pubin', '-inkey', path.join(dir, 'pub.pem'), '-rawin', '-digest', 'sm3',
-        '-in', path.join(dir, 'msg'), '-sigfile', path.join(dir, 'sig'), '-pkeyopt', `distid:${SM2_ID}`,
+        'pkeyutl',
+        '-verify',
+        '-pubin',
+        '-inkey',
+        path.join(dir, 'pub.pem'),
+        '-rawin',
+        '-digest',
+        'sm3',
+        '-in',
+        path.join(dir, 'msg'),
+        '-sigfile',
+        path.join(dir, 'sig'),
+        '-pkeyopt',
+        `distid:${SM2_ID}`,
       ]).toString();
     assert.match(verify(), /Verified Successfully/);
     fs.writeFileSync(path.join(dir, 'msg'), Buffer.concat([msg, Buffer.from('x')]));

@@ -34,7 +34,9 @@ function printReport(r: VerifyReport & { trustedKeys?: boolean }, json: boolean 
       `${msg('cli.ledger.verifyOk', { size: r.size, checkpoints: r.checkpoints, root: r.root ?? '', ms: r.ms })}\n`,
     );
   } else {
-    process.stderr.write(`${msg('cli.ledger.verifyFailed', { problem: describeProblem(r.problem as never) })}\n`);
+    process.stderr.write(
+      `${msg('cli.ledger.verifyFailed', { problem: describeProblem(r.problem as never) })}\n`,
+    );
   }
   if (!r.ok) {
     process.exitCode = 2;
@@ -56,7 +58,10 @@ export function ledgerCommands(program: Command): void {
         if (o.json) {
           return printJson({ ...status, keys });
         }
-        printTable([{ ...status, checkpoint: status.checkpoint?.size ?? '-' }], ['origin', 'hashAlg', 'size', 'checkpoint', 'pendingEvents', 'root']);
+        printTable(
+          [{ ...status, checkpoint: status.checkpoint?.size ?? '-' }],
+          ['origin', 'hashAlg', 'size', 'checkpoint', 'pendingEvents', 'root'],
+        );
         printTable(keys, ['purpose', 'alg', 'vkey', 'retiredAt']);
       }),
     );
@@ -84,13 +89,28 @@ export function ledgerCommands(program: Command): void {
       ),
     )
     .option('--url <url>', L('正在运行的节点地址', 'a running node’s base URL'))
-    .option('--tiles <dir>', L('瓦片镜像目录（govhub ledger mirror）', 'a tile mirror directory (govhub ledger mirror)'))
-    .option('--data-dir <dir>', L('内置存储的数据目录或其恢复副本', 'an embedded data directory or a restored backup'))
+    .option(
+      '--tiles <dir>',
+      L('瓦片镜像目录（govhub ledger mirror）', 'a tile mirror directory (govhub ledger mirror)'),
+    )
+    .option(
+      '--data-dir <dir>',
+      L('内置存储的数据目录或其恢复副本', 'an embedded data directory or a restored backup'),
+    )
     .option('--key <vkey>', L('可信的日志公钥（可重复）', 'trusted log verifier key (repeatable)'), collect)
     .option('--witness <vkey>', L('见证者公钥（可重复）', 'witness verifier key (repeatable)'), collect)
-    .option('--quorum <k>', L('最新检查点至少需要的见证联署数', 'witness cosignatures required on the latest checkpoint'))
-    .option('--hash <alg>', L('哈希算法 sha256 | sm3（--tiles 时）', 'hash algorithm sha256 | sm3 (with --tiles)'))
-    .option('--token <token>', L('读取条目包的凭据（审计员）', 'bearer token to read entry bundles (auditor)'))
+    .option(
+      '--quorum <k>',
+      L('最新检查点至少需要的见证联署数', 'witness cosignatures required on the latest checkpoint'),
+    )
+    .option(
+      '--hash <alg>',
+      L('哈希算法 sha256 | sm3（--tiles 时）', 'hash algorithm sha256 | sm3 (with --tiles)'),
+    )
+    .option(
+      '--token <token>',
+      L('读取条目包的凭据（审计员）', 'bearer token to read entry bundles (auditor)'),
+    )
     .option(...JSON_OPT)
     .action((o: VerifyOpts) =>
       run(o, null, async () => {
@@ -148,21 +168,33 @@ export function ledgerCommands(program: Command): void {
 
   ledger
     .command('mirror')
-    .description(L('把节点的账本（检查点、瓦片、条目包）复制到目录', 'Copy a node’s log (checkpoints, tiles, entry bundles) into a directory'))
+    .description(
+      L(
+        '把节点的账本（检查点、瓦片、条目包）复制到目录',
+        'Copy a node’s log (checkpoints, tiles, entry bundles) into a directory',
+      ),
+    )
     .requiredOption('--url <url>', L('节点地址', 'node base URL'))
     .argument('<dir>', L('目标目录', 'target directory'))
-    .option('--token <token>', L('读取条目包的凭据（审计员）', 'bearer token to read entry bundles (auditor)'))
+    .option(
+      '--token <token>',
+      L('读取条目包的凭据（审计员）', 'bearer token to read entry bundles (auditor)'),
+    )
     .option(...JSON_OPT)
     .action((dir: string, o: { url: string; token?: string; json?: boolean }) =>
       run(o, null, async () => {
         const size = await mirror(o.url, dir, o.token ?? process.env.GOVHUB_TOKEN);
-        return o.json ? printJson({ dir, size }) : process.stdout.write(`${msg('cli.ledger.exported', { size, dir })}\n`);
+        return o.json
+          ? printJson({ dir, size })
+          : process.stdout.write(`${msg('cli.ledger.exported', { size, dir })}\n`);
       }),
     );
 
   ledger
     .command('rotate-key')
-    .description(L('轮换签名密钥（旧公钥继续公布）', 'Rotate a signing key (the old public key stays published)'))
+    .description(
+      L('轮换签名密钥（旧公钥继续公布）', 'Rotate a signing key (the old public key stays published)'),
+    )
     .option('--alg <alg>', 'ed25519 | sm2 | cosig', 'ed25519')
     .option(...JSON_OPT)
     .action((o: { alg: string; json?: boolean }) =>
@@ -174,7 +206,9 @@ export function ledgerCommands(program: Command): void {
 
   ledger
     .command('witness')
-    .description(L('见证另一节点的账本（联署其检查点）', 'Witness another node’s log (cosign its checkpoints)'))
+    .description(
+      L('见证另一节点的账本（联署其检查点）', 'Witness another node’s log (cosign its checkpoints)'),
+    )
     .argument('<vkey>', L('该账本的公钥', 'that log’s verifier key'))
     .option(...JSON_OPT)
     .action((vkey: string, o: { json?: boolean }) =>

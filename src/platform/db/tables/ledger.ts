@@ -15,7 +15,6 @@ export interface EventTable {
   request_id: string | null;
 }
 
-
 export interface LedgerStateTable {
   id: number;
   origin: string;

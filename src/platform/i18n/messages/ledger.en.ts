@@ -3,7 +3,8 @@ import type { ledgerZh } from './ledger.zh.js';
 /** 可验证账本 / verifiable ledger (English). */
 export const ledgerEn: Record<keyof typeof ledgerZh, string> = {
   'error.ledger.personalNotFound': 'Event {id} has no personal data',
-  'error.ledger.inconsistent': 'The log is not consistent with the checkpoint signed at size {size}; refusing to sign',
+  'error.ledger.inconsistent':
+    'The log is not consistent with the checkpoint signed at size {size}; refusing to sign',
   'error.ledger.noCheckpoint': 'The log has no checkpoint yet',
   'error.ledger.tileNotFound': 'No such tile: {tile}',
   'error.ledger.badSize': 'Invalid tree size: {size}',

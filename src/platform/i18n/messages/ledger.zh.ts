@@ -13,7 +13,8 @@ export const ledgerZh = {
   'error.ledger.verifySource': '请指定 --url、--tiles 或 --data-dir 之一',
   'cli.ledger.verifyOk': '账本验证通过：{size} 条，{checkpoints} 个检查点，根 {root}（{ms} 毫秒）',
   'cli.ledger.verifyFailed': '账本验证失败：{problem}',
-  'cli.ledger.untrustedKeys': '注意：未用 --key 指定可信公钥，使用的是被验证数据自带的公钥（只能证明内部一致）',
+  'cli.ledger.untrustedKeys':
+    '注意：未用 --key 指定可信公钥，使用的是被验证数据自带的公钥（只能证明内部一致）',
   'cli.ledger.integrated': '已纳入 {count} 条事件；树大小 {size}',
   'cli.ledger.exported': '已导出 {size} 条的瓦片镜像到 {dir}',
 } as const;
