@@ -37,6 +37,7 @@ export function canonicalize(value: unknown): string {
     case 'symbol':
       throw new TypeError(`JCS: cannot serialise ${typeof value}`);
   }
+  throw new TypeError('JCS: unreachable');
 }
 
 export function canonicalBytes(value: unknown): Buffer {
