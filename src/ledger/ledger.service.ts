@@ -152,6 +152,7 @@ export class LedgerService {
   private readonly fullTiles = new Map<string, Buffer[]>();
   private readonly witnessSizes = new Map<string, number>();
   private integrating: Promise<number> | undefined;
+  private readonly sharedLocked = new WeakSet<Executor>();
 
   constructor(private readonly deps: { db: Db; access: Access; options: LedgerOptions }) {}
 
@@ -255,9 +256,17 @@ export class LedgerService {
 
   /** Records an event inside the caller's transaction: committed if and only if the change is. */
   async record(trx: Executor, actor: Actor, input: EventInput): Promise<number> {
+    if (!trx.isTransaction) {
+      // The sequencing lock must cover the insert up to commit: always inside a transaction.
+      return this.deps.db.transaction().execute((t) => this.record(t, actor, input));
+    }
     const log = this.log ?? (await this.init(trx));
-    // Held until the caller's transaction ends, so the integrator never sequences past an id still in flight.
-    await repo.lockShared(trx);
+    // Held until the caller's transaction ends, so the integrator never sequences past an id still in
+    // flight; taken once per transaction.
+    if (!this.sharedLocked.has(trx)) {
+      await repo.lockShared(trx);
+      this.sharedLocked.add(trx);
+    }
     const id = await eventRepository.insert(trx, {
       type: input.type,
       actor_kind: actor.kind,
