@@ -28,7 +28,11 @@ describe('SM3/SM2 log cosigned by a witness node', () => {
       db: database.db,
       access: witness.services.access,
       options: {
-        ...ledgerOptionsFromEnv({ GOVHUB_LEDGER_HASH: 'sm3', GOVHUB_LEDGER_SIGN: 'ed25519+sm2', GOVHUB_LEDGER_ORIGIN: 'cd.gov.example/ledger' }),
+        ...ledgerOptionsFromEnv({
+          GOVHUB_LEDGER_HASH: 'sm3',
+          GOVHUB_LEDGER_SIGN: 'ed25519+sm2',
+          GOVHUB_LEDGER_ORIGIN: 'cd.gov.example/ledger',
+        }),
         witnesses: [{ url: `${witnessUrl}/api/v1/ledger/witness/add-checkpoint`, vkey: wkey }],
       },
     });
@@ -40,7 +44,13 @@ describe('SM3/SM2 log cosigned by a witness node', () => {
 
   test('checkpoints carry Ed25519 and SM2 signatures and a witness cosignature; quorum is enforced', async () => {
     const keys = await log.keys();
-    assert.deepEqual(keys.filter((k) => k.purpose === 'log').map((k) => k.alg).sort(), ['ed25519', 'sm2']);
+    assert.deepEqual(
+      keys
+        .filter((k) => k.purpose === 'log')
+        .map((k) => k.alg)
+        .sort(),
+      ['ed25519', 'sm2'],
+    );
     const logVkey = keys.find((k) => k.alg === 'ed25519')?.vkey as string;
     await witness.services.ledger.addWitnessedLog(SYSTEM, logVkey);
     const wVkey = (await witness.services.ledger.keys()).find((k) => k.purpose === 'witness')?.vkey as string;
