@@ -28,6 +28,19 @@ export const eventRepository = {
     return Number(r.id);
   },
 
+  /** Many events in one statement; ids come back in insertion order. */
+  async insertMany(db: Executor, rows: NewEventRow[]): Promise<number[]> {
+    if (rows.length === 0) {
+      return [];
+    }
+    const r = await db
+      .insertInto('event')
+      .values(rows.map((row) => ({ ...row, data: JSON.stringify(row.data) })))
+      .returning('id')
+      .execute();
+    return r.map((x) => Number(x.id)).sort((a, b) => a - b);
+  },
+
   async list(db: Executor, q: EventQuery): Promise<EventRow[]> {
     let sel = db.selectFrom('event').selectAll().orderBy('id').limit(q.limit);
     if (q.afterId !== undefined) {

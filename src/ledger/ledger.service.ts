@@ -150,6 +150,8 @@ export class LedgerService {
   private builder: TileBuilder | undefined;
   private signers: Signer[] | undefined;
   private readonly fullTiles = new Map<string, Buffer[]>();
+  /** Hashes of complete subtrees (immutable once they exist). */
+  private readonly nodeCache = new Map<string, Buffer>();
   private readonly witnessSizes = new Map<string, number>();
   private integrating: Promise<number> | undefined;
   private readonly sharedLocked = new WeakSet<Executor>();
@@ -256,9 +258,21 @@ export class LedgerService {
 
   /** Records an event inside the caller's transaction: committed if and only if the change is. */
   async record(trx: Executor, actor: Actor, input: EventInput): Promise<number> {
+    const [id] = await this.recordMany(trx, actor, [input]);
+    return id as number;
+  }
+
+  /**
+   * Records several events in one statement inside the caller's transaction (bulk writers such as the
+   * access-log batcher); same guarantee as `record`.
+   */
+  async recordMany(trx: Executor, actor: Actor, inputs: readonly EventInput[]): Promise<number[]> {
     if (!trx.isTransaction) {
       // The sequencing lock must cover the insert up to commit: always inside a transaction.
-      return this.deps.db.transaction().execute((t) => this.record(t, actor, input));
+      return this.deps.db.transaction().execute((t) => this.recordMany(t, actor, inputs));
+    }
+    if (inputs.length === 0) {
+      return [];
     }
     const log = this.log ?? (await this.init(trx));
     // Held until the caller's transaction ends, so the integrator never sequences past an id still in
@@ -267,7 +281,7 @@ export class LedgerService {
       await repo.lockShared(trx);
       this.sharedLocked.add(trx);
     }
-    const id = await eventRepository.insert(trx, {
+    const rows = inputs.map((input) => ({
       type: input.type,
       actor_kind: actor.kind,
       actor_id: actorId(actor),
@@ -276,12 +290,25 @@ export class LedgerService {
       subject_id: input.subjectId ?? null,
       data: input.data ?? {},
       request_id: input.requestId ?? null,
-    });
-    if (input.personal) {
-      const salt = newSalt();
-      await repo.insertPersonal(trx, id, personalDigest(log.alg, salt, input.personal), salt, input.personal);
+    }));
+    const ids =
+      rows.length === 1
+        ? [await eventRepository.insert(trx, rows[0] as (typeof rows)[0])]
+        : await eventRepository.insertMany(trx, rows);
+    for (let i = 0; i < inputs.length; i++) {
+      const personal = inputs[i]?.personal;
+      if (personal) {
+        const salt = newSalt();
+        await repo.insertPersonal(
+          trx,
+          ids[i] as number,
+          personalDigest(log.alg, salt, personal),
+          salt,
+          personal,
+        );
+      }
     }
-    return id;
+    return ids;
   }
 
   /** Erases the personal part of an event; its digest stays in the leaf, so every proof still verifies. */
@@ -483,11 +510,29 @@ export class LedgerService {
   // ---- reading the tree ----
 
   private async nodeHashes(ex: Executor, alg: HashAlg, ids: NodeId[]): Promise<Buffer[]> {
+    const cached = ids.map((n) => this.nodeCache.get(`${n.level}/${n.index}`));
+    if (cached.every((c) => c !== undefined)) {
+      return cached;
+    }
+    const hashes = await this.nodeHashesFromTiles(ex, alg, ids);
+    if (this.nodeCache.size > 200_000) {
+      this.nodeCache.clear();
+    }
+    ids.forEach((n, i) => this.nodeCache.set(`${n.level}/${n.index}`, hashes[i] as Buffer));
+    return hashes;
+  }
+
+  private async nodeHashesFromTiles(
+    ex: Executor,
+    alg: HashAlg,
+    ids: NodeId[],
+    tileCache = true,
+  ): Promise<Buffer[]> {
     const where = ids.map(nodeTile);
     const need = new Map<string, { level: number; index: number }>();
     for (const w of where) {
       const key = `${w.tileLevel}/${w.tileIndex}`;
-      if (!this.fullTiles.has(key)) {
+      if (!tileCache || !this.fullTiles.has(key)) {
         need.set(key, { level: w.tileLevel, index: w.tileIndex });
       }
     }
@@ -505,7 +550,7 @@ export class LedgerService {
     }
     return where.map((w) => {
       const key = `${w.tileLevel}/${w.tileIndex}`;
-      const hashes = this.fullTiles.get(key) ?? local.get(key);
+      const hashes = (tileCache ? this.fullTiles.get(key) : undefined) ?? local.get(key);
       if (!hashes) {
         throw new Error(`ledger tile ${key} missing`);
       }
@@ -513,10 +558,17 @@ export class LedgerService {
     });
   }
 
-  private async rangeHashes(ex: Executor, alg: HashAlg, ranges: Array<[number, number]>): Promise<Buffer[]> {
+  private async rangeHashes(
+    ex: Executor,
+    alg: HashAlg,
+    ranges: Array<[number, number]>,
+    cached = true,
+  ): Promise<Buffer[]> {
     const perRange = ranges.map(([lo, hi]) => rangeNodes(lo, hi));
     const flat = perRange.flat();
-    const hashes = await this.nodeHashes(ex, alg, flat);
+    const hashes = cached
+      ? await this.nodeHashes(ex, alg, flat)
+      : await this.nodeHashesFromTiles(ex, alg, flat, false);
     const byKey = new Map(flat.map((n, i) => [`${n.level}/${n.index}`, hashes[i] as Buffer]));
     return ranges.map(([lo, hi]) =>
       rangeHash(alg, lo, hi, (n) => byKey.get(`${n.level}/${n.index}`) as Buffer),
@@ -527,7 +579,8 @@ export class LedgerService {
     if (size === 0) {
       return emptyRoot(alg);
     }
-    const [root] = await this.rangeHashes(ex, alg, [[0, size]]);
+    // Straight from the stored tiles (no cache): this is the compare-and-swap guard before signing.
+    const [root] = await this.rangeHashes(ex, alg, [[0, size]], false);
     return root as Buffer;
   }
 
