@@ -17,22 +17,39 @@ export function canonicalize(value: unknown): string {
       return Object.is(value, -0) ? '0' : String(value);
     case 'string':
       return JSON.stringify(value);
-    case 'bigint':
-      throw new TypeError('JCS: bigint is not JSON');
     case 'object': {
       if (Array.isArray(value)) {
-        return `[${value.map((v) => (v === undefined ? 'null' : canonicalize(v))).join(',')}]`;
+        let s = '[';
+        for (let i = 0; i < value.length; i++) {
+          if (i > 0) {
+            s += ',';
+          }
+          s += canonicalize(value[i]);
+        }
+        return `${s}]`;
       }
       if (value instanceof Date) {
         return JSON.stringify(value.toISOString());
       }
       const obj = value as Record<string, unknown>;
-      const keys = Object.keys(obj)
-        .filter((k) => obj[k] !== undefined)
-        .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-      return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalize(obj[k])}`).join(',')}}`;
+      // The default sort compares UTF-16 code units, as JCS requires.
+      const keys = Object.keys(obj).sort();
+      let s = '{';
+      let first = true;
+      for (const k of keys) {
+        const v = obj[k];
+        if (v === undefined) {
+          continue;
+        }
+        if (!first) {
+          s += ',';
+        }
+        first = false;
+        s += `${JSON.stringify(k)}:${canonicalize(v)}`;
+      }
+      return `${s}}`;
     }
-    case 'undefined':
+    case 'bigint':
     case 'function':
     case 'symbol':
       throw new TypeError(`JCS: cannot serialise ${typeof value}`);

@@ -155,6 +155,7 @@ export class LedgerService {
   private readonly witnessSizes = new Map<string, number>();
   private integrating: Promise<number> | undefined;
   private readonly sharedLocked = new WeakSet<Executor>();
+  private lastSigned = 0;
 
   constructor(private readonly deps: { db: Db; access: Access; options: LedgerOptions }) {}
 
@@ -397,6 +398,10 @@ export class LedgerService {
       if (n < this.deps.options.batch) {
         break;
       }
+      // Under sustained load keep publishing: a checkpoint at least every 500 ms while catching up.
+      if (Date.now() - this.lastSigned >= 500) {
+        await this.signCheckpoint();
+      }
     }
     await this.signCheckpoint();
     return total;
@@ -428,6 +433,7 @@ export class LedgerService {
    */
   async signCheckpoint(): Promise<number | undefined> {
     const { origin, alg } = await this.init();
+    this.lastSigned = Date.now();
     const signed = await this.deps.db.transaction().execute(async (trx) => {
       const st = await repo.state(trx, true);
       if (!st) {
