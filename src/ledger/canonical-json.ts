@@ -49,6 +49,7 @@ export function canonicalize(value: unknown): string {
       }
       return `${s}}`;
     }
+    case 'undefined':
     case 'bigint':
     case 'function':
     case 'symbol':
