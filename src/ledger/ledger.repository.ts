@@ -37,6 +37,9 @@ export const ledgerRepository = {
    * every writer that drew an id before it has committed or rolled back.
    */
   async watermark(trx: Executor): Promise<number> {
+    // Bounded wait: a long transaction that recorded an event must not stall every new writer queued
+    // behind this exclusive request; the integrator simply tries again on its next tick.
+    await sql`set local lock_timeout = '250ms'`.execute(trx);
     await sql`select pg_advisory_xact_lock(${SEQ_LOCK})`.execute(trx);
     const r = await sql<{ m: number | null }>`select max(id) as m from event`.execute(trx);
     return Number(r.rows[0]?.m ?? 0);

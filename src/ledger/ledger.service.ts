@@ -359,7 +359,15 @@ export class LedgerService {
     const db = this.deps.db;
     let total = 0;
     for (;;) {
-      const wm = await db.transaction().execute((trx) => repo.watermark(trx));
+      let wm: number;
+      try {
+        wm = await db.transaction().execute((trx) => repo.watermark(trx));
+      } catch (e) {
+        if ((e as { code?: string }).code === '55P03') {
+          break; // lock_timeout: a writer's transaction is still open; next tick
+        }
+        throw e;
+      }
       let n: number;
       try {
         n = await db.transaction().execute(async (trx) => {

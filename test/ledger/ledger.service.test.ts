@@ -164,6 +164,41 @@ for (const kind of storageKinds()) {
       void log;
     });
 
+    test(
+      'an open transaction that recorded an event neither blocks other writers nor is skipped',
+      {
+        skip: kind === 'embedded' ? 'one connection: no concurrent transactions' : false,
+      },
+      async () => {
+        let release = () => undefined as void;
+        const held = new Promise<void>((r) => {
+          release = r;
+        });
+        let longId = 0;
+        const long = db.transaction().execute(async (trx) => {
+          longId = await ledger.record(trx, SYSTEM, { type: 'test.long' });
+          await held;
+        });
+        await new Promise((r) => setTimeout(r, 50));
+        await ledger.integrate(); // gives up on the watermark after a bounded wait
+        const t0 = Date.now();
+        const [otherId] = await append(1);
+        assert.ok(Date.now() - t0 < 1000, 'a new writer was not held up');
+        await ledger.integrate();
+        assert.equal(
+          await ledger.receipt(otherId as number),
+          undefined,
+          'nothing past an open id is sequenced',
+        );
+        release();
+        await long;
+        await ledger.integrate();
+        const a = await ledger.receipt(longId);
+        const b = await ledger.receipt(otherId as number);
+        assert.ok(a && b && a.index < b.index, 'sequenced in id order once committed');
+      },
+    );
+
     describe('tampering is detected and named', () => {
       const tampered = async (change: () => Promise<void>, undo: () => Promise<void>, expect: RegExp) => {
         await sql`alter table event disable trigger event_no_update`.execute(db);
