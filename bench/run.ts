@@ -10,7 +10,9 @@ import type { Suite } from './suite.js';
 import { auth } from './suites/auth.js';
 import { httpBaseline } from './suites/http-baseline.js';
 import { run as ingest } from './suites/ingest.js';
+import { run as ledger } from './suites/ledger.js';
 import { run as masking } from './suites/masking.js';
+import { run as search } from './suites/search.js';
 import { run as scan } from './suites/scan.js';
 import { run as web } from './suites/web.js';
 import { startup } from './suites/startup.js';
@@ -23,6 +25,8 @@ const SUITES: Suite[] = [
   // Suites that need no server: one exported `run()` each.
   { name: 'ingest', run: () => ingest() },
   { name: 'scan', run: () => scan() },
+  { name: 'search', run: () => search() },
+  { name: 'ledger', run: () => ledger() },
   { name: 'masking', run: () => masking() },
   { name: 'web', run: () => web() },
 ];

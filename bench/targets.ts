@@ -24,6 +24,24 @@ export const TARGETS: Target[] = [
   { suite: 'web', metric: 'js_gzip_kb', op: '<=', value: 500, why: 'console JavaScript gzipped' },
   { suite: 'ingest', metric: 'ratio', op: '>=', value: 0.6, why: 'validated import vs plain COPY' },
   { suite: 'ingest', metric: 'peak_rss_mb', op: '<=', value: 512, why: 'bounded memory while importing' },
+  { suite: 'search', metric: 'p95_ms', op: '<=', value: 30, why: 'Chinese catalog query through HTTP' },
+  { suite: 'search', metric: 'qps', op: '>=', value: 500, why: 'Chinese catalog queries per second' },
+  {
+    suite: 'ledger',
+    metric: 'appends_per_s',
+    op: '>=',
+    value: 20_000,
+    why: 'durable appends, concurrent writers',
+  },
+  {
+    suite: 'ledger',
+    metric: 'checkpoint_lag_p99_ms',
+    op: '<=',
+    value: 1000,
+    why: 'checkpoint behind appends',
+  },
+  { suite: 'ledger', metric: 'proof_p99_ms', op: '<=', value: 5, why: 'inclusion proof latency' },
+  { suite: 'ledger', metric: 'verify_entries_per_s', op: '>=', value: 200_000, why: 'offline verification' },
 ];
 
 export function meets(t: Target, v: number): boolean {

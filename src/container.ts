@@ -11,6 +11,7 @@ import { OrgService } from './identity/org.service.js';
 import { ownershipRepository } from './identity/ownership.repository.js';
 import { UserService } from './identity/user.service.js';
 import { LedgerService } from './ledger/ledger.service.js';
+import { ledgerOptionsFromEnv } from './ledger/options.js';
 import type { Config } from './platform/config.js';
 import type { Database } from './platform/db/database.js';
 import { SecretBox } from './platform/secrets.js';
@@ -22,7 +23,7 @@ import { SecretBox } from './platform/secrets.js';
 export function createServices(database: Database, config: Config) {
   const db = database.db;
   const access = new Access(ownershipRepository(db));
-  const ledger = new LedgerService({ db, access });
+  const ledger = new LedgerService({ db, access, options: ledgerOptionsFromEnv(process.env) });
   const keyCache = new KeyCache<CachedKey>();
   const orgs = new OrgService({ db, access, ledger });
   const users = new UserService({ db, access, ledger });
@@ -34,7 +35,23 @@ export function createServices(database: Database, config: Config) {
   const resources = new CatalogResources(catalog);
   const datasets = new DatasetService({ db, database, access, ledger, orgs, resources, secrets });
   const demo = new DemoService({ orgs, users, apps, catalog });
-  return { database, config, access, ledger, orgs, users, apps, auth, oidc, catalog, datasets, demo };
+  // Work that runs beside the HTTP server (started by `serve` after listen, stopped on shutdown).
+  const background = [ledger.background()];
+  return {
+    database,
+    config,
+    access,
+    ledger,
+    orgs,
+    users,
+    apps,
+    auth,
+    oidc,
+    catalog,
+    datasets,
+    demo,
+    background,
+  };
 }
 
 export type Services = ReturnType<typeof createServices>;

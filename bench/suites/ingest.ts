@@ -19,6 +19,7 @@ import { Access } from '../../src/identity/access.js';
 import { SYSTEM } from '../../src/identity/actor.js';
 import { OrgService } from '../../src/identity/org.service.js';
 import { ownershipRepository } from '../../src/identity/ownership.repository.js';
+import { ledgerOptionsFromEnv } from '../../src/ledger/options.js';
 import { LedgerService } from '../../src/ledger/ledger.service.js';
 import { type Database, openDatabase } from '../../src/platform/db/database.js';
 import { migrateToLatest } from '../../src/platform/db/migrator.js';
@@ -97,7 +98,7 @@ async function scratchDb(): Promise<{ url: string; drop(): Promise<void> }> {
 async function importOnce(database: Database, file: string): Promise<number> {
   await migrateToLatest(database.db);
   const access = new Access(ownershipRepository(database.db));
-  const ledger = new LedgerService({ db: database.db, access });
+  const ledger = new LedgerService({ db: database.db, access, options: ledgerOptionsFromEnv({}) });
   const orgs = new OrgService({ db: database.db, access, ledger });
   const org = await orgs.create(SYSTEM, { code: `b${Date.now()}`, name: '测试局', kind: 'department' });
   const datasets = new DatasetService({

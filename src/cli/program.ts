@@ -4,6 +4,7 @@ import { API_VERSION } from '../platform/http/openapi.js';
 import { datasetCommands } from './commands/datasets.js';
 import { catalogCommands } from './commands/catalog.js';
 import { identityCommands } from './commands/identity.js';
+import { ledgerCommands } from './commands/ledger.js';
 import { storeCommands } from './commands/store.js';
 import { L, lang, msg, reportError } from './output.js';
 
@@ -58,6 +59,7 @@ export function buildProgram(): Command {
   identityCommands(program);
   datasetCommands(program);
   catalogCommands(program);
+  ledgerCommands(program);
   // Every sub-command gets the same localized help.
   const localize = (cmd: Command) => {
     cmd.createHelp = () => new LocalizedHelp();

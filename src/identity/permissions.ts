@@ -19,6 +19,12 @@ export const PERMISSIONS = {
   'app.update': { target: 'app', zh: '修改应用', en: 'Update apps' },
   'key.manage': { target: 'app', zh: '管理应用密钥', en: 'Issue, list and revoke API keys' },
   'event.read': { target: 'none', zh: '查看审计事件', en: 'Read audit events' },
+  'event.redact': { target: 'none', zh: '擦除事件中的个人信息', en: 'Erase personal data from events' },
+  'ledger.keys.manage': {
+    target: 'none',
+    zh: '管理账本签名密钥与见证',
+    en: 'Manage ledger signing keys and witnessing',
+  },
   'system.read': { target: 'none', zh: '查看系统状态', en: 'Read system status' },
   'dataset.read': { target: 'none', zh: '查看数据集与数据', en: 'View datasets and their rows' },
   'dataset.manage': {
@@ -50,6 +56,8 @@ export const PERSON_ONLY: ReadonlySet<Permission> = new Set<Permission>([
   'app.create',
   'app.update',
   'key.manage',
+  'event.redact',
+  'ledger.keys.manage',
 ]);
 export type Permission = keyof typeof PERMISSIONS;
 export const PERMISSION_NAMES = Object.keys(PERMISSIONS) as Permission[];
@@ -79,6 +87,8 @@ export const ROLE_PERMISSIONS: Record<Role, Partial<Record<Permission, Reach>>> 
     'user.credentials.manage': 'all',
     'app.read': 'all',
     'key.manage': 'all',
+    'event.redact': 'all',
+    'ledger.keys.manage': 'all',
   },
   auditor: {
     'org.read': 'all',

@@ -1,4 +1,4 @@
-import type { Selectable } from 'kysely';
+import { type Selectable, sql } from 'kysely';
 import type { Executor } from '../platform/db/database.js';
 import type { EventTable } from '../platform/db/schema.js';
 
@@ -10,6 +10,7 @@ export interface EventQuery {
   type?: string | undefined;
   subjectType?: string | undefined;
   subjectId?: string | undefined;
+  grantId?: string | undefined;
   orgId?: string | undefined;
   actorId?: string | undefined;
   since?: Date | undefined;
@@ -27,6 +28,19 @@ export const eventRepository = {
     return Number(r.id);
   },
 
+  /** Many events in one statement; ids come back in insertion order. */
+  async insertMany(db: Executor, rows: NewEventRow[]): Promise<number[]> {
+    if (rows.length === 0) {
+      return [];
+    }
+    const r = await db
+      .insertInto('event')
+      .values(rows.map((row) => ({ ...row, data: JSON.stringify(row.data) })))
+      .returning('id')
+      .execute();
+    return r.map((x) => Number(x.id)).sort((a, b) => a - b);
+  },
+
   async list(db: Executor, q: EventQuery): Promise<EventRow[]> {
     let sel = db.selectFrom('event').selectAll().orderBy('id').limit(q.limit);
     if (q.afterId !== undefined) {
@@ -40,6 +54,9 @@ export const eventRepository = {
     }
     if (q.subjectId) {
       sel = sel.where('subject_id', '=', q.subjectId);
+    }
+    if (q.grantId) {
+      sel = sel.where(sql<string>`data->>'grantId'`, '=', q.grantId);
     }
     if (q.orgId) {
       sel = sel.where('org_id', '=', q.orgId);

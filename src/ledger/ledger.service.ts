@@ -1,7 +1,47 @@
 import type { Access } from '../identity/access.js';
 import { type Actor, actorId, actorOrg } from '../identity/actor.js';
 import type { Db, Executor } from '../platform/db/database.js';
+import { AppError, NotFoundError, ValidationError } from '../platform/errors.js';
+import { entryBytes, newSalt, personalDigest } from './entry.js';
 import { type EventQuery, eventRepository } from './event.repository.js';
+import { type IntegrationRow, ledgerRepository as repo } from './ledger.repository.js';
+import {
+  consistencyRanges,
+  encodeBundle,
+  emptyRoot,
+  type HashAlg,
+  inclusionRanges,
+  leafHash,
+  type NodeId,
+  nodeTile,
+  foldTile,
+  rangeHash,
+  rangeNodes,
+  splitHashes,
+  TILE_WIDTH,
+  TileBuilder,
+  tileWidth,
+  verifyConsistency,
+} from './merkle.js';
+import {
+  addSignatures,
+  checkpointBody,
+  generateKey,
+  keyIdOf,
+  makeSigner,
+  makeVerifier,
+  parseCheckpointBody,
+  parseNote,
+  parseVkey,
+  type SigAlg,
+  type Signer,
+  signNote,
+  type Verifier,
+  verifyNote,
+  vkeyOf,
+} from './note.js';
+import type { LedgerOptions } from './options.js';
+import { type LogSource, type SourceEntry, verifyLog, type VerifyReport } from './verifier.js';
 
 export interface EventInput {
   type: string;
@@ -10,7 +50,14 @@ export interface EventInput {
   /** The organization the event concerns (defaults to the actor's). */
   orgId?: string | null;
   data?: Record<string, unknown>;
+  /** Personal data: stored beside the entry, only its salted digest is in the leaf; erasable. */
+  personal?: Record<string, unknown>;
   requestId?: string | null;
+}
+
+export interface LedgerRef {
+  index: number;
+  leafHash: string;
 }
 
 export interface EventDto {
@@ -22,19 +69,220 @@ export interface EventDto {
   subject: { type: string | null; id: string | null };
   data: Record<string, unknown>;
   requestId: string | null;
+  /** Personal part (null once erased or when there was none). */
+  personal?: Record<string, unknown> | null;
+  personalDigest?: string | null;
+  /** Position in the Merkle log, once integrated. */
+  ledger?: LedgerRef | null;
+  /** Inclusion proof against the latest checkpoint (when asked for). */
+  proof?: { treeSize: number; hashes: string[] } | null;
+}
+
+export interface InclusionProofDto {
+  index: number;
+  treeSize: number;
+  leafHash: string;
+  hashes: string[];
+  checkpoint: string;
+}
+
+export interface ConsistencyProofDto {
+  first: number;
+  second: number;
+  hashes: string[];
+}
+
+export interface ReceiptDto extends InclusionProofDto {
+  eventId: number;
+}
+
+export type KeyDto = {
+  vkey: string;
+  alg: string;
+  purpose: string;
+  createdAt: string;
+  retiredAt: string | null;
+};
+
+export interface LedgerStatusDto {
+  origin: string;
+  hashAlg: HashAlg;
+  size: number;
+  root: string;
+  lastEventId: number;
+  checkpoint: { size: number; createdAt: string } | null;
+  pendingEvents: number;
+}
+
+export interface BackgroundTask {
+  name: string;
+  start(): void;
+  stop(): Promise<void>;
+}
+
+const hex = (b: Buffer) => b.toString('hex');
+const HEX32 = /^[0-9a-f]{64}$/;
+
+function toSource(r: IntegrationRow) {
+  return {
+    id: r.id,
+    occurredAt: r.occurred_at,
+    type: r.type,
+    actorKind: r.actor_kind,
+    actorId: r.actor_id,
+    orgId: r.org_id,
+    subjectType: r.subject_type,
+    subjectId: r.subject_id,
+    data: r.data,
+    requestId: r.request_id,
+    personalDigest: r.digest,
+  };
 }
 
 /**
- * The event log every capability writes to, in the same transaction as the change it records.
- * Entries are append-only (a database trigger refuses updates and deletes); the ledger's Merkle
- * tree, checkpoints and receipts are built over these entries.
+ * The verifiable ledger. Every capability records its events here inside its own transaction (an
+ * entry is committed iff the change is); a background integrator sequences committed events into an
+ * RFC 9162 Merkle log stored as C2SP tlog tiles and signs C2SP checkpoints; proofs, receipts, tiles
+ * and witness cosigning are served from the same store.
  */
 export class LedgerService {
-  constructor(private readonly deps: { db: Db; access: Access }) {}
+  private log: { origin: string; alg: HashAlg } | undefined;
+  private builder: TileBuilder | undefined;
+  private signers: Signer[] | undefined;
+  private readonly fullTiles = new Map<string, Buffer[]>();
+  /** Hashes of complete subtrees (immutable once they exist). */
+  private readonly nodeCache = new Map<string, Buffer>();
+  private readonly witnessSizes = new Map<string, number>();
+  private integrating: Promise<number> | undefined;
+  private readonly sharedLocked = new WeakSet<Executor>();
+  private lastSigned = 0;
+
+  constructor(private readonly deps: { db: Db; access: Access; options: LedgerOptions }) {}
+
+  // ---- initialisation and keys ----
+
+  /** Creates the log (hash algorithm fixed from now on) and its signing keys, once. */
+  async init(ex: Executor = this.deps.db): Promise<{ origin: string; alg: HashAlg }> {
+    if (this.log) {
+      return this.log;
+    }
+    let st = await repo.state(ex);
+    if (!st) {
+      const o = this.deps.options;
+      const create = async (trx: Executor) => {
+        await repo.lockInit(trx);
+        if (await repo.state(trx)) {
+          return;
+        }
+        await repo.insertState(trx, o.origin, o.hashAlg, emptyRoot(o.hashAlg));
+        await this.newKey(trx, o.origin, 'ed25519', 'log');
+        if (o.sm2) {
+          await this.newKey(trx, o.origin, 'sm2', 'log');
+        }
+        await this.newKey(trx, `${o.origin}/witness`, 'cosig', 'witness');
+      };
+      if (ex === this.deps.db) {
+        await this.deps.db.transaction().execute(create);
+      } else {
+        await create(ex);
+      }
+      st = await repo.state(ex);
+    }
+    if (!st) {
+      throw new Error('ledger state missing after init');
+    }
+    this.log = { origin: st.origin, alg: st.hash_alg as HashAlg };
+    return this.log;
+  }
+
+  private async newKey(trx: Executor, name: string, alg: SigAlg, purpose: string): Promise<void> {
+    const k = generateKey(alg);
+    await repo.insertKey(trx, {
+      keyId: `${name}+${hex(keyIdOf(name, alg, k.publicKey))}`,
+      name,
+      alg,
+      purpose,
+      publicKey: k.publicKey,
+      privateKey: k.privateKey,
+    });
+  }
+
+  private async logSigners(ex: Executor): Promise<Signer[]> {
+    if (!this.signers) {
+      const keys = (await repo.keys(ex, 'log')).filter((k) => !k.retired_at);
+      this.signers = keys.map((k) =>
+        makeSigner(k.name, { alg: k.alg as SigAlg, publicKey: k.public_key, privateKey: k.private_key }),
+      );
+    }
+    return this.signers;
+  }
+
+  /** Public keys (verifier keys, C2SP vkey form), current and retired. */
+  async keys(): Promise<KeyDto[]> {
+    await this.init();
+    const keys = await repo.keys(this.deps.db);
+    return keys.map((k) => ({
+      vkey: vkeyOf({ name: k.name, alg: k.alg as SigAlg, publicKey: k.public_key }),
+      alg: k.alg,
+      purpose: k.purpose,
+      createdAt: k.created_at.toISOString(),
+      retiredAt: k.retired_at ? k.retired_at.toISOString() : null,
+    }));
+  }
+
+  /** Replaces the log's (or witness's) signing key of one algorithm; the old public key stays published. */
+  async rotateKey(actor: Actor, input: { alg: 'ed25519' | 'sm2' | 'cosig' }): Promise<KeyDto> {
+    await this.deps.access.require(actor, 'ledger.keys.manage');
+    const { origin } = await this.init();
+    const purpose = input.alg === 'cosig' ? 'witness' : 'log';
+    const name = purpose === 'witness' ? `${origin}/witness` : origin;
+    await this.deps.db.transaction().execute(async (trx) => {
+      await repo.retireKeys(trx, purpose, input.alg);
+      await this.newKey(trx, name, input.alg, purpose);
+      await this.record(trx, actor, {
+        type: 'ledger.key_rotated',
+        subjectType: 'ledger_key',
+        subjectId: name,
+        data: { alg: input.alg, purpose },
+      });
+    });
+    this.signers = undefined;
+    const all = await this.keys();
+    const fresh = all.filter((k) => k.alg === input.alg && !k.retiredAt).pop();
+    if (!fresh) {
+      throw new Error('rotated key missing');
+    }
+    return fresh;
+  }
+
+  // ---- recording ----
 
   /** Records an event inside the caller's transaction: committed if and only if the change is. */
   async record(trx: Executor, actor: Actor, input: EventInput): Promise<number> {
-    return eventRepository.insert(trx, {
+    const [id] = await this.recordMany(trx, actor, [input]);
+    return id as number;
+  }
+
+  /**
+   * Records several events in one statement inside the caller's transaction (bulk writers such as the
+   * access-log batcher); same guarantee as `record`.
+   */
+  async recordMany(trx: Executor, actor: Actor, inputs: readonly EventInput[]): Promise<number[]> {
+    if (!trx.isTransaction) {
+      // The sequencing lock must cover the insert up to commit: always inside a transaction.
+      return this.deps.db.transaction().execute((t) => this.recordMany(t, actor, inputs));
+    }
+    if (inputs.length === 0) {
+      return [];
+    }
+    const log = this.log ?? (await this.init(trx));
+    // Held until the caller's transaction ends, so the integrator never sequences past an id still in
+    // flight; taken once per transaction.
+    if (!this.sharedLocked.has(trx)) {
+      await repo.lockShared(trx);
+      this.sharedLocked.add(trx);
+    }
+    const rows = inputs.map((input) => ({
       type: input.type,
       actor_kind: actor.kind,
       actor_id: actorId(actor),
@@ -43,24 +291,704 @@ export class LedgerService {
       subject_id: input.subjectId ?? null,
       data: input.data ?? {},
       request_id: input.requestId ?? null,
+    }));
+    const ids =
+      rows.length === 1
+        ? [await eventRepository.insert(trx, rows[0] as (typeof rows)[0])]
+        : await eventRepository.insertMany(trx, rows);
+    for (let i = 0; i < inputs.length; i++) {
+      const personal = inputs[i]?.personal;
+      if (personal) {
+        const salt = newSalt();
+        await repo.insertPersonal(
+          trx,
+          ids[i] as number,
+          personalDigest(log.alg, salt, personal),
+          salt,
+          personal,
+        );
+      }
+    }
+    return ids;
+  }
+
+  /** Erases the personal part of an event; its digest stays in the leaf, so every proof still verifies. */
+  async erasePersonal(actor: Actor, eventId: number): Promise<{ eventId: number; erased: boolean }> {
+    await this.deps.access.require(actor, 'event.redact');
+    return this.deps.db.transaction().execute(async (trx) => {
+      const [p] = await repo.personal(trx, [eventId]);
+      if (!p) {
+        throw new NotFoundError('LEDGER_PERSONAL_NOT_FOUND', 'error.ledger.personalNotFound', {
+          params: { id: eventId },
+        });
+      }
+      const erased = await repo.erasePersonal(trx, eventId);
+      if (erased) {
+        await this.record(trx, actor, {
+          type: 'ledger.personal_erased',
+          subjectType: 'event',
+          subjectId: String(eventId),
+          orgId: null,
+          data: { digest: hex(p.digest) },
+        });
+      }
+      return { eventId, erased };
     });
   }
 
-  async list(actor: Actor, query: Omit<EventQuery, 'limit'> & { limit?: number }): Promise<EventDto[]> {
-    await this.deps.access.require(actor, 'event.read');
-    const rows = await eventRepository.list(this.deps.db, {
-      ...query,
-      limit: Math.min(query.limit ?? 100, 1000),
+  // ---- integration and checkpoints ----
+
+  /**
+   * Sequences every committed event not yet in the log (in id order, never past an id that may still
+   * commit), appends their leaves to the tiles and signs a checkpoint. Safe to call from any process:
+   * the state row is locked for the duration of each batch.
+   */
+  async integrate(): Promise<number> {
+    // One integration at a time per process; callers share the running one.
+    if (this.integrating) {
+      return this.integrating;
+    }
+    this.integrating = this.integrateNow().finally(() => {
+      this.integrating = undefined;
     });
-    return rows.map((r) => ({
-      id: Number(r.id),
-      occurredAt: r.occurred_at.toISOString(),
-      type: r.type,
-      actor: { kind: r.actor_kind, id: r.actor_id },
-      orgId: r.org_id,
-      subject: { type: r.subject_type, id: r.subject_id },
-      data: r.data,
-      requestId: r.request_id,
-    }));
+    return this.integrating;
+  }
+
+  private async integrateNow(): Promise<number> {
+    const { alg } = await this.init();
+    const db = this.deps.db;
+    let total = 0;
+    for (;;) {
+      let wm: number;
+      try {
+        wm = await db.transaction().execute((trx) => repo.watermark(trx));
+      } catch (e) {
+        if ((e as { code?: string }).code === '55P03') {
+          break; // lock_timeout: a writer's transaction is still open; next tick
+        }
+        throw e;
+      }
+      let n: number;
+      try {
+        n = await db.transaction().execute(async (trx) => {
+          const st = await repo.state(trx, true);
+          if (!st) {
+            throw new Error('ledger state missing');
+          }
+          if (!this.builder || this.builder.size !== st.size) {
+            this.builder = await this.loadBuilder(trx, alg, st.size);
+          }
+          const rows = await repo.eventsAfter(trx, st.last_event_id, wm, this.deps.options.batch);
+          if (rows.length === 0) {
+            return 0;
+          }
+          const leaves = rows.map((r, i) => ({
+            seq: st.size + i,
+            eventId: r.id,
+            leafHash: leafHash(alg, entryBytes(toSource(r))),
+          }));
+          const touched = this.builder.append(leaves.map((l) => l.leafHash));
+          await repo.insertLeaves(trx, leaves);
+          await repo.upsertTiles(trx, touched);
+          await repo.updateState(
+            trx,
+            this.builder.size,
+            this.builder.root(),
+            (rows[rows.length - 1] as IntegrationRow).id,
+          );
+          return rows.length;
+        });
+      } catch (e) {
+        this.builder = undefined;
+        throw e;
+      }
+      total += n;
+      if (n < this.deps.options.batch) {
+        break;
+      }
+      // Under sustained load keep publishing: a checkpoint at least every 500 ms while catching up.
+      if (Date.now() - this.lastSigned >= 500) {
+        await this.signCheckpoint();
+      }
+    }
+    await this.signCheckpoint();
+    return total;
+  }
+
+  private async loadBuilder(ex: Executor, alg: HashAlg, size: number): Promise<TileBuilder> {
+    const keys: Array<{ level: number; index: number; width: number }> = [];
+    for (let level = 0; TILE_WIDTH ** level <= size; level++) {
+      const index = Math.floor(size / TILE_WIDTH ** (level + 1));
+      keys.push({ level, index, width: tileWidth(level, index, size) });
+    }
+    const tiles = await repo.tiles(ex, keys);
+    const partial = keys.map((k) => {
+      if (k.width === 0) {
+        return [];
+      }
+      const t = tiles.get(`${k.level}/${k.index}`);
+      if (!t || t.length < k.width * 32) {
+        throw new Error(`ledger tile ${k.level}/${k.index} missing or short`);
+      }
+      return splitHashes(t.subarray(0, k.width * 32));
+    });
+    return new TileBuilder(alg, size, partial);
+  }
+
+  /**
+   * Signs a checkpoint for the current tree if it grew. Compare-and-swap guard: the tree stored now
+   * must still hash to the last signed root at its size, or nothing is signed.
+   */
+  async signCheckpoint(): Promise<number | undefined> {
+    const { origin, alg } = await this.init();
+    this.lastSigned = Date.now();
+    const signed = await this.deps.db.transaction().execute(async (trx) => {
+      const st = await repo.state(trx, true);
+      if (!st) {
+        return undefined;
+      }
+      const last = await repo.latestCheckpoint(trx);
+      if (last && last.size >= st.size) {
+        if (last.size > st.size) {
+          throw new AppError(500, 'LEDGER_INCONSISTENT', 'error.ledger.inconsistent', {
+            params: { size: last.size },
+          });
+        }
+        return undefined;
+      }
+      if (last) {
+        const old = await this.rootAt(trx, alg, last.size);
+        if (!old.equals(last.root)) {
+          throw new AppError(500, 'LEDGER_INCONSISTENT', 'error.ledger.inconsistent', {
+            params: { size: last.size },
+          });
+        }
+      }
+      const root = await this.rootAt(trx, alg, st.size);
+      if (!root.equals(st.root)) {
+        throw new AppError(500, 'LEDGER_INCONSISTENT', 'error.ledger.inconsistent', {
+          params: { size: st.size },
+        });
+      }
+      const note = signNote(checkpointBody({ origin, size: st.size, root }), await this.logSigners(trx));
+      await repo.insertCheckpoint(trx, st.size, root, note);
+      return { size: st.size, note };
+    });
+    if (signed && this.deps.options.witnesses.length > 0) {
+      await this.askWitnesses(signed.size, signed.note).catch(() => undefined);
+    }
+    return signed?.size;
+  }
+
+  /** Runs the integrator and checkpoint signer in the serving process. */
+  background(
+    onError: (e: unknown) => void = (e) =>
+      process.stderr.write(`ledger integrator: ${(e as Error).message}\n`),
+  ): BackgroundTask {
+    let running = false;
+    let loop: Promise<void> | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    let wake: (() => void) | undefined;
+    return {
+      name: 'ledger-integrator',
+      start: () => {
+        if (running) {
+          return;
+        }
+        running = true;
+        loop = (async () => {
+          while (running) {
+            try {
+              await this.integrate();
+            } catch (e) {
+              onError(e);
+            }
+            await new Promise<void>((resolve) => {
+              wake = resolve;
+              timer = setTimeout(resolve, this.deps.options.intervalMs);
+            });
+          }
+        })();
+      },
+      stop: async () => {
+        running = false;
+        clearTimeout(timer);
+        wake?.();
+        await loop;
+        // Whatever committed before shutdown is integrated and signed now.
+        await this.integrate().catch(onError);
+      },
+    };
+  }
+
+  // ---- reading the tree ----
+
+  private async nodeHashes(ex: Executor, alg: HashAlg, ids: NodeId[]): Promise<Buffer[]> {
+    const cached = ids.map((n) => this.nodeCache.get(`${n.level}/${n.index}`));
+    if (cached.every((c) => c !== undefined)) {
+      return cached;
+    }
+    const hashes = await this.nodeHashesFromTiles(ex, alg, ids);
+    if (this.nodeCache.size > 200_000) {
+      this.nodeCache.clear();
+    }
+    ids.forEach((n, i) => this.nodeCache.set(`${n.level}/${n.index}`, hashes[i] as Buffer));
+    return hashes;
+  }
+
+  private async nodeHashesFromTiles(
+    ex: Executor,
+    alg: HashAlg,
+    ids: NodeId[],
+    tileCache = true,
+  ): Promise<Buffer[]> {
+    const where = ids.map(nodeTile);
+    const need = new Map<string, { level: number; index: number }>();
+    for (const w of where) {
+      const key = `${w.tileLevel}/${w.tileIndex}`;
+      if (!tileCache || !this.fullTiles.has(key)) {
+        need.set(key, { level: w.tileLevel, index: w.tileIndex });
+      }
+    }
+    const fetched = await repo.tiles(ex, [...need.values()]);
+    const local = new Map<string, Buffer[]>();
+    for (const [key, buf] of fetched) {
+      const hashes = splitHashes(buf);
+      if (hashes.length === TILE_WIDTH) {
+        if (this.fullTiles.size > 8192) {
+          this.fullTiles.clear();
+        }
+        this.fullTiles.set(key, hashes);
+      }
+      local.set(key, hashes);
+    }
+    return where.map((w) => {
+      const key = `${w.tileLevel}/${w.tileIndex}`;
+      const hashes = (tileCache ? this.fullTiles.get(key) : undefined) ?? local.get(key);
+      if (!hashes) {
+        throw new Error(`ledger tile ${key} missing`);
+      }
+      return foldTile(alg, hashes, w.offset, w.r);
+    });
+  }
+
+  private async rangeHashes(
+    ex: Executor,
+    alg: HashAlg,
+    ranges: Array<[number, number]>,
+    cached = true,
+  ): Promise<Buffer[]> {
+    const perRange = ranges.map(([lo, hi]) => rangeNodes(lo, hi));
+    const flat = perRange.flat();
+    const hashes = cached
+      ? await this.nodeHashes(ex, alg, flat)
+      : await this.nodeHashesFromTiles(ex, alg, flat, false);
+    const byKey = new Map(flat.map((n, i) => [`${n.level}/${n.index}`, hashes[i] as Buffer]));
+    return ranges.map(([lo, hi]) =>
+      rangeHash(alg, lo, hi, (n) => byKey.get(`${n.level}/${n.index}`) as Buffer),
+    );
+  }
+
+  private async rootAt(ex: Executor, alg: HashAlg, size: number): Promise<Buffer> {
+    if (size === 0) {
+      return emptyRoot(alg);
+    }
+    // Straight from the stored tiles (no cache): this is the compare-and-swap guard before signing.
+    const [root] = await this.rangeHashes(ex, alg, [[0, size]], false);
+    return root as Buffer;
+  }
+
+  async status(): Promise<LedgerStatusDto> {
+    const log = await this.init();
+    const db = this.deps.db;
+    const st = await repo.state(db);
+    const cp = await repo.latestCheckpoint(db);
+    const pending = await repo.countEventsAfter(db, st?.last_event_id ?? 0);
+    return {
+      origin: log.origin,
+      hashAlg: log.alg,
+      size: st?.size ?? 0,
+      root: (st?.root ?? emptyRoot(log.alg)).toString('base64'),
+      lastEventId: st?.last_event_id ?? 0,
+      checkpoint: cp ? { size: cp.size, createdAt: cp.createdAt.toISOString() } : null,
+      pendingEvents: pending,
+    };
+  }
+
+  /** The latest checkpoint as a signed note, with any witness cosignatures appended. */
+  async checkpoint(): Promise<string> {
+    await this.init();
+    const cp = await repo.latestCheckpoint(this.deps.db);
+    if (!cp) {
+      await this.signCheckpoint();
+    }
+    const latest = cp ?? (await repo.latestCheckpoint(this.deps.db));
+    if (!latest) {
+      throw new NotFoundError('LEDGER_NO_CHECKPOINT', 'error.ledger.noCheckpoint');
+    }
+    return this.withCosignatures([latest]).then((n) => n[0] as string);
+  }
+
+  private async withCosignatures(cps: Array<{ size: number; note: string }>): Promise<string[]> {
+    const cos = await repo.cosignatures(
+      this.deps.db,
+      cps.map((c) => c.size),
+    );
+    return cps.map(
+      (c) =>
+        c.note +
+        cos
+          .filter((s) => s.size === c.size)
+          .map((s) => s.line)
+          .join(''),
+    );
+  }
+
+  /** Signed checkpoints after a size, oldest first (verifiers walk them). */
+  async checkpoints(afterSize = -1, limit = 1000): Promise<Array<{ size: number; note: string }>> {
+    await this.init();
+    const cps = await repo.checkpoints(this.deps.db, afterSize, Math.min(limit, 10000));
+    const notes = await this.withCosignatures(cps);
+    return cps.map((c, i) => ({ size: c.size, note: notes[i] as string }));
+  }
+
+  /** A hash tile (level ≥ 0) or entry bundle (level -1), as C2SP tlog-tiles serves them. */
+  async tile(actor: Actor, level: number, index: number, width: number): Promise<Buffer> {
+    if (level < 0) {
+      await this.deps.access.require(actor, 'event.read');
+    }
+    const { alg } = await this.init();
+    const cp = await repo.latestCheckpoint(this.deps.db);
+    const have = tileWidth(Math.max(level, 0), index, cp?.size ?? 0);
+    if (width > have) {
+      throw new NotFoundError('LEDGER_TILE_NOT_FOUND', 'error.ledger.tileNotFound', {
+        params: { tile: `${level}/${index}` },
+      });
+    }
+    if (level < 0) {
+      const rows = await repo.entriesBySeq(this.deps.db, index * TILE_WIDTH, index * TILE_WIDTH + width);
+      return encodeBundle(rows.map((r) => entryBytes(toSource(r))));
+    }
+    void alg;
+    const tiles = await repo.tiles(this.deps.db, [{ level, index }]);
+    const t = tiles.get(`${level}/${index}`);
+    if (!t || t.length < width * 32) {
+      throw new NotFoundError('LEDGER_TILE_NOT_FOUND', 'error.ledger.tileNotFound', {
+        params: { tile: `${level}/${index}` },
+      });
+    }
+    return t.subarray(0, width * 32);
+  }
+
+  // ---- proofs and receipts ----
+
+  private async latest(): Promise<{ size: number; note: string }> {
+    const cp = await repo.latestCheckpoint(this.deps.db);
+    if (!cp) {
+      throw new NotFoundError('LEDGER_NO_CHECKPOINT', 'error.ledger.noCheckpoint');
+    }
+    return cp;
+  }
+
+  /** Inclusion proof of a leaf (by index or leaf hash) in the tree of `treeSize` (default: latest checkpoint). */
+  async inclusionProof(q: {
+    index?: number;
+    leafHash?: string;
+    treeSize?: number;
+  }): Promise<InclusionProofDto> {
+    const { alg } = await this.init();
+    const db = this.deps.db;
+    const cp = await this.latest();
+    const size = q.treeSize ?? cp.size;
+    if (size > cp.size || size < 1) {
+      throw new ValidationError('LEDGER_BAD_SIZE', 'error.ledger.badSize', {
+        params: { size },
+        details: { field: 'treeSize' },
+      });
+    }
+    let leaf;
+    if (q.leafHash !== undefined) {
+      if (!HEX32.test(q.leafHash)) {
+        throw new ValidationError('LEDGER_BAD_HASH', 'error.ledger.badHash', {
+          details: { field: 'leafHash' },
+        });
+      }
+      leaf = await repo.leafBy(db, { leafHash: Buffer.from(q.leafHash, 'hex') });
+    } else if (q.index !== undefined) {
+      leaf = await repo.leafBy(db, { seq: q.index });
+    } else {
+      throw new ValidationError('LEDGER_PROOF_TARGET', 'error.ledger.proofTarget', {
+        details: { field: 'index' },
+      });
+    }
+    if (!leaf || leaf.seq >= size) {
+      throw new NotFoundError('LEDGER_LEAF_NOT_FOUND', 'error.ledger.leafNotFound', {
+        params: { ref: q.leafHash ?? String(q.index) },
+      });
+    }
+    const hashes = await this.rangeHashes(db, alg, inclusionRanges(leaf.seq, size));
+    const note = size === cp.size ? cp.note : ((await repo.checkpoints(db, size - 1, 1))[0]?.note ?? '');
+    return {
+      index: leaf.seq,
+      treeSize: size,
+      leafHash: hex(leaf.leafHash),
+      hashes: hashes.map(hex),
+      checkpoint: note,
+    };
+  }
+
+  async consistencyProof(first: number, second?: number): Promise<ConsistencyProofDto> {
+    const { alg } = await this.init();
+    const cp = await this.latest();
+    const to = second ?? cp.size;
+    if (first < 0 || first > to || to > cp.size) {
+      throw new ValidationError('LEDGER_BAD_SIZE', 'error.ledger.badSize', {
+        params: { size: first > to ? first : to },
+        details: { field: first > to ? 'first' : 'second' },
+      });
+    }
+    const hashes = await this.rangeHashes(this.deps.db, alg, consistencyRanges(first, to));
+    return { first, second: to, hashes: hashes.map(hex) };
+  }
+
+  /** Where an event sits in the log ({ index, leafHash }), or undefined until it is integrated. */
+  async receipt(eventId: number): Promise<LedgerRef | undefined> {
+    const leaf = await repo.leafBy(this.deps.db, { eventId });
+    return leaf ? { index: leaf.seq, leafHash: hex(leaf.leafHash) } : undefined;
+  }
+
+  /** A receipt with its inclusion proof against the latest checkpoint. */
+  async receiptProof(eventId: number): Promise<ReceiptDto> {
+    const leaf = await repo.leafBy(this.deps.db, { eventId });
+    const cp = leaf ? await repo.latestCheckpoint(this.deps.db) : undefined;
+    if (!leaf || !cp || leaf.seq >= cp.size) {
+      throw new NotFoundError('LEDGER_RECEIPT_PENDING', 'error.ledger.receiptPending', {
+        params: { id: eventId },
+      });
+    }
+    return { eventId, ...(await this.inclusionProof({ index: leaf.seq })) };
+  }
+
+  // ---- auditor view ----
+
+  async list(
+    actor: Actor,
+    query: Omit<EventQuery, 'limit'> & { limit?: number; withProofs?: boolean },
+  ): Promise<EventDto[]> {
+    await this.deps.access.require(actor, 'event.read');
+    const db = this.deps.db;
+    const rows = await eventRepository.list(db, { ...query, limit: Math.min(query.limit ?? 100, 1000) });
+    const ids = rows.map((r) => Number(r.id));
+    const [leaves, personal] = await Promise.all([repo.leavesForEvents(db, ids), repo.personal(db, ids)]);
+    const leafOf = new Map(leaves.map((l) => [l.eventId, l]));
+    const personalOf = new Map(personal.map((p) => [p.event_id, p]));
+    const cp = query.withProofs ? await repo.latestCheckpoint(db) : undefined;
+    const { alg } = await this.init();
+    return Promise.all(
+      rows.map(async (r) => {
+        const id = Number(r.id);
+        const leaf = leafOf.get(id);
+        const p = personalOf.get(id);
+        const dto: EventDto = {
+          id,
+          occurredAt: r.occurred_at.toISOString(),
+          type: r.type,
+          actor: { kind: r.actor_kind, id: r.actor_id },
+          orgId: r.org_id,
+          subject: { type: r.subject_type, id: r.subject_id },
+          data: r.data,
+          requestId: r.request_id,
+          personal: p?.data ?? null,
+          personalDigest: p ? hex(p.digest) : null,
+          ledger: leaf ? { index: leaf.seq, leafHash: hex(leaf.leafHash) } : null,
+        };
+        if (query.withProofs) {
+          dto.proof =
+            leaf && cp && leaf.seq < cp.size
+              ? {
+                  treeSize: cp.size,
+                  hashes: (await this.rangeHashes(db, alg, inclusionRanges(leaf.seq, cp.size))).map(hex),
+                }
+              : null;
+        }
+        return dto;
+      }),
+    );
+  }
+
+  // ---- witnessing (C2SP tlog-witness, this node as the witness) ----
+
+  /** Starts witnessing another log, named by its verifier key. */
+  async addWitnessedLog(actor: Actor, vkey: string): Promise<{ origin: string }> {
+    await this.deps.access.require(actor, 'ledger.keys.manage');
+    let v: Verifier;
+    try {
+      v = parseVkey(vkey);
+    } catch {
+      throw new ValidationError('LEDGER_BAD_VKEY', 'error.ledger.badVkey', { details: { field: 'vkey' } });
+    }
+    await this.deps.db.transaction().execute(async (trx) => {
+      await repo.upsertWitnessedLog(trx, v.name, vkey, 0, null);
+      await this.record(trx, actor, {
+        type: 'ledger.witness_log_added',
+        subjectType: 'ledger_log',
+        subjectId: v.name,
+        orgId: null,
+        data: { vkey },
+      });
+    });
+    return { origin: v.name };
+  }
+
+  /** `add-checkpoint`: checks the log's signature and consistency, then cosigns. */
+  async addCheckpoint(text: string): Promise<{ status: number; body: string; contentType?: string }> {
+    const { origin } = await this.init();
+    const blank = text.indexOf('\n\n');
+    if (blank < 0) {
+      return { status: 400, body: 'malformed request\n' };
+    }
+    const head = text.slice(0, blank).split('\n');
+    const noteText = text.slice(blank + 2);
+    const oldMatch = /^old (0|[1-9]\d*)$/.exec(head[0] ?? '');
+    if (!oldMatch || head.length - 1 > 63) {
+      return { status: 400, body: 'malformed request\n' };
+    }
+    const old = Number(oldMatch[1]);
+    const proof = head.slice(1).map((l) => Buffer.from(l, 'base64'));
+    let cp;
+    try {
+      cp = parseCheckpointBody(parseNote(noteText).body);
+    } catch {
+      return { status: 400, body: 'malformed checkpoint\n' };
+    }
+    return this.deps.db.transaction().execute(async (trx) => {
+      const log = await repo.witnessedLog(trx, cp.origin, true);
+      if (!log) {
+        return { status: 404, body: 'unknown log\n' };
+      }
+      try {
+        verifyNote(noteText, [parseVkey(log.vkey)]);
+      } catch {
+        return { status: 403, body: 'bad log signature\n' };
+      }
+      if (old > cp.size) {
+        return { status: 400, body: 'old size beyond checkpoint\n' };
+      }
+      if (old !== log.size) {
+        return { status: 409, body: `${log.size}\n`, contentType: 'text/x.tlog.size' };
+      }
+      const ok =
+        log.root === null
+          ? old === 0
+          : verifyConsistency(this.log?.alg ?? 'sha256', old, cp.size, log.root, cp.root, proof) ||
+            (await this.consistentEitherAlg(old, cp.size, log.root, cp.root, proof));
+      if (!ok) {
+        return { status: 422, body: 'inconsistent\n' };
+      }
+      await repo.upsertWitnessedLog(trx, cp.origin, log.vkey, cp.size, cp.root);
+      const witnessKeys = (await repo.keys(trx, 'witness')).filter((k) => !k.retired_at);
+      const body = parseNote(noteText).body;
+      const lines = witnessKeys.map((k) => {
+        const s = makeSigner(k.name, { alg: 'cosig', publicKey: k.public_key, privateKey: k.private_key });
+        return addSignatures('', [{ name: s.name, keyId: s.keyId, sig: s.sign(Buffer.from(body, 'utf8')) }]);
+      });
+      void origin;
+      return { status: 200, body: lines.join('') };
+    });
+  }
+
+  private async consistentEitherAlg(old: number, size: number, a: Buffer, b: Buffer, proof: Buffer[]) {
+    return verifyConsistency('sm3', old, size, a, b, proof);
+  }
+
+  /** Asks every configured witness to cosign a checkpoint (C2SP tlog-witness client). */
+  private async askWitnesses(size: number, note: string): Promise<void> {
+    await Promise.all(
+      this.deps.options.witnesses.map(async (w) => {
+        const v = parseVkey(w.vkey);
+        for (let attempt = 0; attempt < 2; attempt++) {
+          const old = Math.min(this.witnessSizes.get(w.url) ?? 0, size);
+          const proof = old > 0 ? (await this.consistencyProof(old, size)).hashes : [];
+          const body = `old ${old}\n${proof.map((h) => `${Buffer.from(h, 'hex').toString('base64')}\n`).join('')}\n${note}`;
+          const res = await fetch(w.url, { method: 'POST', body, headers: { 'content-type': 'text/plain' } });
+          const text = await res.text();
+          if (res.status === 409) {
+            this.witnessSizes.set(w.url, Number(text.trim()));
+            continue;
+          }
+          if (res.status !== 200) {
+            return;
+          }
+          const line = text.split('\n').find((l) => l.startsWith(`\u2014 ${v.name} `));
+          if (!line) {
+            return;
+          }
+          // Keep the cosignature only if it verifies against the witness key we were given.
+          verifyNote(`${note}${line}\n`.replace(/\n\u2014 [^\n]*\n(?=\u2014)/, '\n'), [v]);
+          this.witnessSizes.set(w.url, size);
+          await repo.insertCosignature(this.deps.db, size, v.name, `${line}\n`);
+          return;
+        }
+      }),
+    );
+  }
+
+  // ---- verification of this store ----
+
+  /**
+   * Verifies the store's log end to end from its raw rows — entries re-canonicalised from the events,
+   * leaves and tiles recomputed, every checkpoint's signature checked against the given keys (or, when
+   * none are given, the keys in the store, which proves only internal consistency).
+   */
+  async verifyStore(
+    opts: { keys?: string[]; witnessKeys?: string[]; quorum?: number } = {},
+  ): Promise<VerifyReport & { trustedKeys: boolean }> {
+    const { origin, alg } = await this.init();
+    const db = this.deps.db;
+    const logKeys = opts.keys?.length
+      ? opts.keys.map(parseVkey)
+      : (await repo.keys(db, 'log')).map((k) => makeVerifier(k.name, k.alg as SigAlg, k.public_key));
+    const st = await repo.state(db);
+    const src: LogSource = {
+      checkpoints: async () => {
+        const out: string[] = [];
+        let after = -1;
+        for (;;) {
+          const page = await this.checkpoints(after, 10000);
+          out.push(...page.map((p) => p.note));
+          if (page.length < 10000) {
+            return out;
+          }
+          after = (page[page.length - 1] as { size: number }).size;
+        }
+      },
+      entries: async (from, to) => {
+        const rows = await repo.entriesBySeq(db, from, to);
+        return rows.map((r): SourceEntry =>
+          Number.isNaN(r.id)
+            ? { seq: r.seq, eventId: r.event_id, bytes: { missing: `event ${r.event_id} is missing` } }
+            : {
+                seq: r.seq,
+                eventId: r.event_id,
+                bytes: entryBytes(toSource(r)),
+                storedLeafHash: r.leaf_hash,
+              },
+        );
+      },
+      tile: async (level, index) => (await repo.tiles(db, [{ level, index }])).get(`${level}/${index}`),
+      storedSize: async () => st?.size ?? 0,
+      extras: async () => {
+        const extra = await repo.unsequencedEvents(db, st?.last_event_id ?? 0);
+        return extra.map((id) => `event ${id} is not in the log (inserted behind the ledger's back)`);
+      },
+    };
+    const report = await verifyLog(src, {
+      alg,
+      origin,
+      logKeys,
+      witnessKeys: (opts.witnessKeys ?? []).map(parseVkey),
+      quorum: opts.quorum ?? 0,
+    });
+    return { ...report, trustedKeys: Boolean(opts.keys?.length) };
   }
 }

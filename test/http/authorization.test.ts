@@ -32,6 +32,7 @@ interface Fixture {
   resourceId: string;
   publishedId: string;
   demandId: string;
+  eventId: number;
 }
 interface Call {
   url: string;
@@ -223,6 +224,60 @@ const POLICY: Record<string, Policy> = {
     allowed: ['auditor'],
     call: () => ({ url: '/api/v1/ledger/events?limit=5' }),
   },
+  // Ledger: the log itself (checkpoints, hash tiles, proofs, receipts, keys) is public so anyone can
+  // mirror and verify it; entries (who did what) are for auditors; keys and erasure for secadmin.
+  'DELETE /api/v1/ledger/events/:id/personal': {
+    allowed: ['secadmin'],
+    call: (f) => ({ url: `/api/v1/ledger/events/${f.eventId}/personal` }),
+  },
+  'GET /api/v1/ledger': { allowed: 'public', call: () => ({ url: '/api/v1/ledger' }) },
+  'GET /api/v1/ledger/log/checkpoint': {
+    allowed: 'public',
+    call: () => ({ url: '/api/v1/ledger/log/checkpoint' }),
+  },
+  'GET /api/v1/ledger/log/tile/entries/*': {
+    allowed: ['auditor'],
+    call: () => ({ url: '/api/v1/ledger/log/tile/entries/000.p/1' }),
+  },
+  'GET /api/v1/ledger/log/tile/:level/*': {
+    allowed: 'public',
+    call: () => ({ url: '/api/v1/ledger/log/tile/0/000.p/1' }),
+  },
+  'GET /api/v1/ledger/checkpoints': {
+    allowed: 'public',
+    call: () => ({ url: '/api/v1/ledger/checkpoints' }),
+  },
+  'GET /api/v1/ledger/keys': { allowed: 'public', call: () => ({ url: '/api/v1/ledger/keys' }) },
+  'POST /api/v1/ledger/keys/rotate': {
+    allowed: ['secadmin'],
+    call: () => ({ url: '/api/v1/ledger/keys/rotate', payload: { alg: 'ed25519' } }),
+  },
+  'GET /api/v1/ledger/proofs/inclusion': {
+    allowed: 'public',
+    call: () => ({ url: '/api/v1/ledger/proofs/inclusion?index=0' }),
+  },
+  'GET /api/v1/ledger/proofs/consistency': {
+    allowed: 'public',
+    call: () => ({ url: '/api/v1/ledger/proofs/consistency?first=1' }),
+  },
+  'GET /api/v1/ledger/receipts/:id': {
+    allowed: 'public',
+    call: () => ({ url: '/api/v1/ledger/receipts/1' }),
+  },
+  'POST /api/v1/ledger/witness/logs': {
+    allowed: ['secadmin'],
+    call: () => ({
+      url: '/api/v1/ledger/witness/logs',
+      payload: { vkey: 'example.com/foo+530d903a+AekyeRrm56hApGFkyQR4ZCbV54Id2LKaANYcrnKv3U2k' },
+    }),
+  },
+  'POST /api/v1/ledger/witness/add-checkpoint': {
+    allowed: 'public',
+    call: () => ({
+      url: '/api/v1/ledger/witness/add-checkpoint',
+      payload: 'old 0\n\nnot a checkpoint\n' as never,
+    }),
+  },
   // Sign-in endpoints are public by nature; they are exercised in auth.http.test.ts.
   'POST /api/v1/auth/login': {
     allowed: 'public',
@@ -255,6 +310,7 @@ for (const kind of storageKinds()) {
     let ctx: TestContext;
     let orgId: string;
     let otherOrgId: string;
+    let eventId: number;
     const headers = new Map<ActorName, () => Promise<Record<string, string>>>();
     const renew = new Map<ActorName, () => void>();
 
@@ -270,6 +326,13 @@ for (const kind of storageKinds()) {
       const sheetOf = { ...one, name: `导入${u()}`, code: '' } as ResourceDto;
       sheetBase64 = (await writeSheet([sheetOf])).toString('base64');
       otherOrgId = (await ctx.newOrg()).id;
+      // An event with personal data, integrated, so the ledger routes have something to serve.
+      eventId = await ctx.services.database.db
+        .transaction()
+        .execute((trx) =>
+          ctx.services.ledger.record(trx, SYSTEM, { type: 'walk.personal', personal: { name: '张三' } }),
+        );
+      await ctx.services.ledger.integrate();
       const app = await ctx.services.apps.create(SYSTEM, { name: `walk${u()}`, orgId });
       const { secret } = await ctx.services.apps.createKey(SYSTEM, app.id, { name: 'walk' });
       headers.set('anonymous', async () => ({}));
@@ -290,7 +353,7 @@ for (const kind of storageKinds()) {
       const user = await ctx.newUser(orgId, ['approver']);
       const app = await ctx.services.apps.create(SYSTEM, { name: `t${u()}`, orgId });
       const { key } = await ctx.services.apps.createKey(SYSTEM, app.id, { name: 't' });
-      const base = { orgId, userId: user.id, appId: app.id, keyId: key.id };
+      const base = { orgId, userId: user.id, appId: app.id, keyId: key.id, eventId };
       // Catalog records only for the catalog routes that act on one (keeps the walk fast).
       if (!/\/catalog\/(resources|demands)\/:id/.test(route)) {
         return { ...base, resourceId: '-', publishedId: '-', demandId: '-' };
@@ -314,7 +377,9 @@ for (const kind of storageKinds()) {
         paths: Record<string, Record<string, unknown>>;
       }>();
       const documented = Object.entries(spec.paths).flatMap(([path, ops]) =>
-        Object.keys(ops).map((m) => `${m.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`),
+        Object.keys(ops).map(
+          (m) => `${m.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1').replace('{*}', '*')}`,
+        ),
       );
       assert.deepEqual(
         [...documented, 'GET /metrics', 'GET /api/openapi.json', 'GET /*'].sort(),

@@ -34,6 +34,9 @@ export async function openTestDatabase(
       ...inner,
       close: async () => {
         await inner.close();
+        // pool.end() resolves before every socket has closed; let them go before the forced drop, or a
+        // closing connection reports "terminating connection due to administrator command".
+        await new Promise((r) => setTimeout(r, 100));
         const c = new pg.Client({ connectionString: PG_ADMIN_URL });
         await c.connect();
         await c.query(`drop database if exists ${name} with (force)`);

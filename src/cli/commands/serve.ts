@@ -27,12 +27,19 @@ export async function serve(opts: ServeOptions): Promise<void> {
     const timer = setTimeout(() => process.exit(1), 15_000);
     timer.unref();
     await app.close();
+    for (const task of ctx.services.background) {
+      await task.stop().catch(() => undefined);
+    }
     await ctx.close();
     process.exit(0);
   };
   process.once('SIGINT', () => void shutdown('SIGINT'));
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   await app.listen({ port: ctx.config.port, host: ctx.config.host });
+  // Background work (the ledger's integrator and checkpoint signer) runs beside the server.
+  for (const task of ctx.services.background) {
+    task.start();
+  }
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : ctx.config.port;
   const url = `http://${ctx.config.host.includes(':') ? `[${ctx.config.host}]` : ctx.config.host}:${port}`;

@@ -3,6 +3,7 @@ import { cliEn } from './messages/cli.en.js';
 import { datasetsEn } from './messages/datasets.en.js';
 import { commonEn } from './messages/common.en.js';
 import { identityEn } from './messages/identity.en.js';
+import { ledgerEn } from './messages/ledger.en.js';
 import type { zh } from './messages.zh.js';
 
 /** English messages, each capability's in messages/<capability>.en.ts. */
@@ -11,5 +12,6 @@ export const en: Record<keyof typeof zh, string> = {
   ...identityEn,
   ...catalogEn,
   ...datasetsEn,
+  ...ledgerEn,
   ...cliEn,
 };

@@ -2,10 +2,12 @@ import type { Migration } from 'kysely/migration';
 import * as m0001 from './0001-identity.js';
 import * as m0002 from './0002-catalog.js';
 import * as m0003 from './0003-datasets.js';
+import * as m0004 from './0004-ledger.js';
 
 /** Every migration in order. Migrations are immutable once released; add a new file for each change. */
 export const migrations: Record<string, Migration> = {
   '0001-identity': m0001,
   '0002-catalog': m0002,
   '0003-datasets': m0003,
+  '0004-ledger': m0004,
 };

@@ -1,5 +1,5 @@
-import type { Generated } from 'kysely';
-import type { Json, Timestamp } from './columns.js';
+import type { ColumnType, Generated } from 'kysely';
+import type { Json, NullableTimestamp, Timestamp } from './columns.js';
 
 /** Tables of the ledger capability. */
 export interface EventTable {
@@ -15,6 +15,77 @@ export interface EventTable {
   request_id: string | null;
 }
 
+export interface LedgerStateTable {
+  id: number;
+  origin: string;
+  hash_alg: string;
+  size: number;
+  root: Buffer;
+  last_event_id: number;
+  updated_at: Timestamp;
+}
+
+export interface LedgerLeafTable {
+  seq: number;
+  event_id: number;
+  leaf_hash: Buffer;
+}
+
+export interface LedgerTileTable {
+  level: number;
+  idx: number;
+  hashes: Buffer;
+}
+
+export interface LedgerCheckpointTable {
+  size: number;
+  root: Buffer;
+  note: string;
+  created_at: Timestamp;
+}
+
+export interface LedgerCosignatureTable {
+  size: number;
+  witness: string;
+  line: string;
+  created_at: Timestamp;
+}
+
+export interface LedgerKeyTable {
+  key_id: string;
+  name: string;
+  alg: string;
+  purpose: string;
+  public_key: Buffer;
+  private_key: Buffer;
+  created_at: Timestamp;
+  retired_at: NullableTimestamp;
+}
+
+export interface LedgerPersonalTable {
+  event_id: number;
+  digest: Buffer;
+  salt: Buffer | null;
+  data: ColumnType<Record<string, unknown> | null, string | null, string | null>;
+  erased_at: NullableTimestamp;
+}
+
+export interface LedgerWitnessedLogTable {
+  origin: string;
+  vkey: string;
+  size: number;
+  root: Buffer | null;
+  updated_at: Timestamp;
+}
+
 export interface LedgerTables {
   event: EventTable;
+  ledger_state: LedgerStateTable;
+  ledger_leaf: LedgerLeafTable;
+  ledger_tile: LedgerTileTable;
+  ledger_checkpoint: LedgerCheckpointTable;
+  ledger_cosignature: LedgerCosignatureTable;
+  ledger_key: LedgerKeyTable;
+  ledger_personal: LedgerPersonalTable;
+  ledger_witnessed_log: LedgerWitnessedLogTable;
 }
