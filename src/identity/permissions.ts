@@ -133,7 +133,17 @@ export function reachOf(roles: readonly Role[], permission: Permission): Reach |
 
 /** Every permission an actor holds at any reach (for the UI to show what a signed-in user can do). */
 export function permissionsHeld(roles: readonly Role[], scopes?: readonly string[]): Permission[] {
-  return PERMISSION_NAMES.filter(
-    (p) => reachOf(roles, p) !== undefined && (!scopes || (scopes.includes(p) && !PERSON_ONLY.has(p))),
-  );
+  // Few distinct role/scope sets exist, and apps ask on every call: remember each answer.
+  const key = `${roles.join(',')}|${scopes ? scopes.join(',') : '*'}`;
+  let held = heldCache.get(key);
+  if (!held) {
+    held = PERMISSION_NAMES.filter(
+      (p) => reachOf(roles, p) !== undefined && (!scopes || (scopes.includes(p) && !PERSON_ONLY.has(p))),
+    );
+    if (heldCache.size < 1000) {
+      heldCache.set(key, held);
+    }
+  }
+  return [...held];
 }
+const heldCache = new Map<string, Permission[]>();
