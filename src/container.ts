@@ -12,6 +12,7 @@ import { ownershipRepository } from './identity/ownership.repository.js';
 import { UserService } from './identity/user.service.js';
 import { LedgerService } from './ledger/ledger.service.js';
 import { ledgerOptionsFromEnv } from './ledger/options.js';
+import { periodicTask } from './platform/background.js';
 import type { Config } from './platform/config.js';
 import type { Database } from './platform/db/database.js';
 import { SecretBox } from './platform/secrets.js';
@@ -36,7 +37,10 @@ export function createServices(database: Database, config: Config) {
   const datasets = new DatasetService({ db, database, access, ledger, orgs, resources, secrets });
   const demo = new DemoService({ orgs, users, apps, catalog });
   // Work that runs beside the HTTP server (started by `serve` after listen, stopped on shutdown).
-  const background = [ledger.background()];
+  const background = [
+    ledger.background(),
+    periodicTask('session-sweeper', 15 * 60_000, () => auth.sweepExpired()),
+  ];
   return {
     database,
     config,

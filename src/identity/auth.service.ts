@@ -107,6 +107,12 @@ export class AuthService {
     return { token, csrfToken, expiresAt, user: toUserDto(fresh ?? { ...user, roles: [] }) };
   }
 
+  /** Deletes sessions past their expiry and sign-in flows older than ten minutes (run periodically by `serve`). */
+  async sweepExpired(now = new Date()): Promise<void> {
+    await sessionRepository.deleteExpired(this.deps.db, now);
+    await sessionRepository.deleteStaleFlows(this.deps.db, new Date(now.getTime() - 10 * 60_000));
+  }
+
   async logout(token: string): Promise<void> {
     await sessionRepository.revoke(this.deps.db, sha256Hex(token), new Date());
   }

@@ -37,6 +37,10 @@ export const sessionRepository = {
     await db.deleteFrom('session').where('expires_at', '<', now).execute();
   },
 
+  async deleteStaleFlows(db: Executor, before: Date): Promise<void> {
+    await db.deleteFrom('login_flow').where('created_at', '<', before).execute();
+  },
+
   async insertFlow(db: Executor, row: Omit<LoginFlowRow, 'created_at'>): Promise<void> {
     await db.insertInto('login_flow').values(row).execute();
   },

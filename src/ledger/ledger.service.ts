@@ -1,3 +1,4 @@
+import type { BackgroundTask } from '../platform/background.js';
 import type { Access } from '../identity/access.js';
 import { type Actor, actorId, actorOrg } from '../identity/actor.js';
 import type { Db, Executor } from '../platform/db/database.js';
@@ -114,11 +115,7 @@ export interface LedgerStatusDto {
   pendingEvents: number;
 }
 
-export interface BackgroundTask {
-  name: string;
-  start(): void;
-  stop(): Promise<void>;
-}
+export type { BackgroundTask };
 
 const hex = (b: Buffer) => b.toString('hex');
 const HEX32 = /^[0-9a-f]{64}$/;

@@ -169,6 +169,27 @@ for (const kind of storageKinds()) {
       assert.equal(lockEvents.length, 1);
     });
 
+    test('expired sessions are swept away; live ones stay', async () => {
+      const org = await ctx.newOrg();
+      const u = await ctx.newUser(org.id);
+      const live = await ctx.services.auth.login(u.username, PASSWORD, 'bearer');
+      const old = await ctx.services.auth.login(u.username, PASSWORD, 'bearer');
+      const db = ctx.services.database.db;
+      const { sha256Hex } = await import('../../src/identity/tokens.js');
+      await db
+        .updateTable('session')
+        .set({ expires_at: new Date(Date.now() - 1000) })
+        .where('token_hash', '=', sha256Hex(old.token))
+        .execute();
+      await ctx.services.auth.sweepExpired();
+      const left = await db.selectFrom('session').select('token_hash').where('user_id', '=', u.id).execute();
+      assert.deepEqual(
+        left.map((r) => r.token_hash),
+        [sha256Hex(live.token)],
+      );
+      assert.equal((await ctx.services.auth.sessionActor(live.token, 'bearer'))?.kind, 'user');
+    });
+
     test('the event log is append-only in the database itself', async () => {
       const db = ctx.services.database.db;
       const before = await db
