@@ -56,6 +56,16 @@ export const router = createRouter({
     { path: '/', name: 'home', component: () => import('./views/HomeView.vue') },
     { path: '/login', name: 'login', component: () => import('./views/LoginView.vue') },
     {
+      path: '/catalog',
+      name: 'catalog',
+      component: () => import('./views/catalog/CatalogSearchView.vue'),
+    },
+    {
+      path: '/catalog/:id',
+      name: 'resource',
+      component: () => import('./views/catalog/ResourceView.vue'),
+    },
+    {
       path: '/console',
       component: () => import('./views/ConsoleLayout.vue'),
       children: consolePages,
