@@ -16,7 +16,7 @@ export const zh = {
   'nav.sectionAdmin': '系统管理',
   'nav.sectionAudit': '安全审计',
   'nav.sectionData': '数据共享',
-  'nav.comingSoon': '数据目录、共享申请与账本验证即将开放',
+  'nav.comingSoon': '共享申请与账本验证即将开放',
   'lang.switch': 'English',
   'lang.label': '切换语言',
   'common.loading': '正在加载……',
@@ -357,6 +357,12 @@ export const zh = {
   'format.media': '流媒体',
   'format.selfdescribing': '自描述格式',
   'format.api': '接口',
+  'reason.required': '必填',
+  'reason.invalid': '格式不正确',
+  'reason.notInCodeList': '不在代码表中',
+  'reason.duplicate': '重复',
+  'reason.width': '位数不正确',
+  'reason.basisRequired': '须填写条件或依据',
 } as const;
 
 export type MessageKey = keyof typeof zh;
