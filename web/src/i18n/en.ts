@@ -371,4 +371,5 @@ export const en: Record<MessageKey, string> = {
   'reason.duplicate': 'Duplicate',
   'reason.width': 'Wrong number of digits',
   'reason.basisRequired': 'A condition or basis is required',
+  'common.updatedAt': 'Updated',
 };

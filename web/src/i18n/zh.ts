@@ -363,6 +363,7 @@ export const zh = {
   'reason.duplicate': '重复',
   'reason.width': '位数不正确',
   'reason.basisRequired': '须填写条件或依据',
+  'common.updatedAt': '更新时间',
 } as const;
 
 export type MessageKey = keyof typeof zh;
