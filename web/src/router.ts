@@ -9,6 +9,8 @@ declare module 'vue-router' {
     /** Any one of these permissions opens the page (and shows it in the navigation). */
     anyOf?: string[];
     title?: MessageKey;
+    /** Not listed in the console navigation (reached from another page). */
+    hidden?: boolean;
   }
 }
 
@@ -43,6 +45,36 @@ export const consolePages: RouteRecordRaw[] = [
     meta: { auth: true, anyOf: ['app.create', 'key.manage'], title: 'nav.apps' },
   },
   {
+    path: 'catalog/mine',
+    name: 'my-resources',
+    component: () => import('./views/catalog/MyResourcesView.vue'),
+    meta: { auth: true, anyOf: ['catalog.edit'], title: 'nav.myResources' },
+  },
+  {
+    path: 'catalog/new',
+    name: 'resource-new',
+    component: () => import('./views/catalog/ResourceEditView.vue'),
+    meta: { auth: true, anyOf: ['catalog.edit'], title: 'mine.new', hidden: true },
+  },
+  {
+    path: 'catalog/edit/:id',
+    name: 'resource-edit',
+    component: () => import('./views/catalog/ResourceEditView.vue'),
+    meta: { auth: true, anyOf: ['catalog.edit'], title: 'mine.new', hidden: true },
+  },
+  {
+    path: 'catalog/review',
+    name: 'review',
+    component: () => import('./views/catalog/ReviewView.vue'),
+    meta: { auth: true, anyOf: ['catalog.review'], title: 'nav.review' },
+  },
+  {
+    path: 'catalog/lists',
+    name: 'lists',
+    component: () => import('./views/catalog/ListsView.vue'),
+    meta: { auth: true, title: 'nav.lists' },
+  },
+  {
     path: 'events',
     name: 'events',
     component: () => import('./views/EventsView.vue'),
@@ -55,6 +87,16 @@ export const router = createRouter({
   routes: [
     { path: '/', name: 'home', component: () => import('./views/HomeView.vue') },
     { path: '/login', name: 'login', component: () => import('./views/LoginView.vue') },
+    {
+      path: '/catalog',
+      name: 'catalog',
+      component: () => import('./views/catalog/CatalogSearchView.vue'),
+    },
+    {
+      path: '/catalog/:id',
+      name: 'resource',
+      component: () => import('./views/catalog/ResourceView.vue'),
+    },
     {
       path: '/console',
       component: () => import('./views/ConsoleLayout.vue'),
