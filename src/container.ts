@@ -36,7 +36,14 @@ export function createServices(database: Database, config: Config) {
   const resources = new CatalogResources(catalog);
   const uploads = UploadStore.forDataDir(config.dataDir);
   const datasets = new DatasetService({ db, database, access, ledger, orgs, resources, secrets, uploads });
-  const demo = new DemoService({ orgs, users, apps, catalog });
+  const demo = new DemoService({
+    orgs,
+    users,
+    apps,
+    catalog,
+    datasets,
+    databaseUrl: config.databaseUrl,
+  });
   // Work that runs beside the HTTP server (started by `serve` after listen, stopped on shutdown).
   const background = [ledger.background()];
   return {
