@@ -151,3 +151,29 @@ export const RowsBody = Type.Object(
 );
 
 export const RowsResult = Type.Object({ rowsLoaded: Type.Integer() });
+
+export const AdviceQuery = Query({
+  id: Type.Optional(
+    Type.String({ minLength: 1, maxLength: 100, description: 'one dataset; else every linked one' }),
+  ),
+  days: Type.Optional(Type.Integer({ minimum: 1, maximum: 366, description: 'window, default 30' })),
+});
+
+export const Advice = Type.Object({
+  datasetId: Type.String(),
+  name: Type.String(),
+  kind: Type.String(),
+  orgId: Type.String(),
+  reads: Type.Integer(),
+  consumers: Type.Integer(),
+  rows: Type.Integer(),
+  bytes: Type.Integer(),
+  days: Type.Integer(),
+  recommendation: Type.Union([
+    Type.Literal('host'),
+    Type.Literal('keep_linked'),
+    Type.Literal('already_hosted'),
+  ]),
+  score: Type.Number(),
+  reason: Bilingual,
+});

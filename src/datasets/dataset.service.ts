@@ -21,6 +21,7 @@ import {
   rawQuery,
   versionTable,
 } from './hosted-store.js';
+import { advise } from './advisor.js';
 import { type UploadSession, UploadStore } from './uploads.js';
 import { LinkedConnector, type LinkedSource, openSource } from './linked.js';
 import type { CatalogResource, ResourceCatalog } from './resource-port.js';
@@ -289,6 +290,10 @@ export class DatasetService {
     })) {
       out.push(...batch);
     }
+    await this.recordAccess(id, actorId(actor) ?? 'system', {
+      rows: out.length,
+      bytes: Buffer.byteLength(JSON.stringify(out)),
+    });
     return out;
   }
 
@@ -308,6 +313,54 @@ export class DatasetService {
   async connectorFor(actor: Actor, id: string): Promise<Connector> {
     await this.deps.access.require(actor, 'dataset.read');
     return this.connector(await this.row(id));
+  }
+
+  /**
+   * Counts one read of a dataset by a consumer (an app or user id): the advisor's evidence. `read`
+   * counts itself; a pipeline that reads through `connector()` calls this with what it served.
+   */
+  async recordAccess(datasetId: string, consumer: string, served: { rows: number; bytes: number }) {
+    await datasetRepository.recordAccess(this.deps.db, {
+      dataset_id: datasetId,
+      day: new Date().toISOString().slice(0, 10),
+      consumer,
+      rows: served.rows,
+      bytes: served.bytes,
+    });
+  }
+
+  /**
+   * Host or keep linked: per dataset (all linked ones, or one), access frequency, distinct consumers
+   * and bytes served over the last `days`, with the recommendation and its reason in zh and en.
+   */
+  async advice(actor: Actor, opts: { id?: string | undefined; days?: number | undefined } = {}) {
+    const days = opts.days ?? 30;
+    let rows: DatasetRow[];
+    if (opts.id) {
+      rows = [await this.managed(actor, opts.id)];
+    } else {
+      await this.deps.access.require(actor, 'dataset.manage');
+      const all = (await datasetRepository.list(this.deps.db)).filter((d) => d.kind === 'linked');
+      const allowed = await this.deps.access.check(actor, 'dataset.manage', [
+        ...new Set(all.map((d) => d.org_id)),
+      ]);
+      rows = all.filter((d) => allowed.has(d.org_id));
+    }
+    const since = new Date(Date.now() - (days - 1) * 86_400_000).toISOString().slice(0, 10);
+    const stats = new Map(
+      (await datasetRepository.accessSince(this.deps.db, since)).map((a) => [a.dataset_id, a]),
+    );
+    return rows.map((d) => {
+      const a = stats.get(d.id);
+      const s = {
+        reads: Number(a?.reads ?? 0),
+        consumers: Number(a?.consumers ?? 0),
+        rows: Number(a?.rows ?? 0),
+        bytes: Number(a?.bytes ?? 0),
+        days,
+      };
+      return { datasetId: d.id, name: d.name, kind: d.kind, orgId: d.org_id, ...s, ...advise(d.kind, s) };
+    });
   }
 
   /** One dataset for its provider organization's staff (dataset.manage on its org). */

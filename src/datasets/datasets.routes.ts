@@ -3,6 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { IdParams } from '../contracts/common.js';
 import {
+  Advice,
+  AdviceQuery,
   Dataset,
   DatasetListQuery,
   DatasetLoad,
@@ -68,6 +70,20 @@ export function datasetRoutes(deps: { datasets: DatasetService }) {
         },
       },
       (req) => datasets.forResourceManaged(req.actor, req.query.resource),
+    );
+
+    app.get(
+      '/datasets/advice',
+      {
+        schema: {
+          tags: ['datasets'],
+          summary: '汇聚建议：挂接数据集的访问频度、使用方与传输量 → 汇聚或保持挂接 / host-or-link advice',
+          security: SECURED,
+          querystring: AdviceQuery,
+          response: { 200: Type.Array(Advice), ...E(400, 401, 403, 404) },
+        },
+      },
+      (req) => datasets.advice(req.actor, { id: req.query.id, days: req.query.days }),
     );
 
     app.get(

@@ -158,6 +158,10 @@ const POLICY: Record<string, Policy> = {
     allowed: ['catalog_editor'],
     call: () => ({ url: `/api/v1/datasets?resource=${datasetResourceId}` }),
   },
+  'GET /api/v1/datasets/advice': {
+    allowed: ['catalog_editor'],
+    call: () => ({ url: '/api/v1/datasets/advice' }),
+  },
   'GET /api/v1/datasets/:id': {
     allowed: ['catalog_editor'],
     call: (f) => ({ url: `/api/v1/datasets/${f.datasetId}` }),

@@ -6066,6 +6066,101 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/datasets/advice': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** 汇聚建议：挂接数据集的访问频度、使用方与传输量 → 汇聚或保持挂接 / host-or-link advice */
+    get: {
+      parameters: {
+        query?: {
+          /** @description one dataset; else every linked one */
+          id?: string;
+          /** @description window, default 30 */
+          days?: number;
+          /** @description zh-CN | en */
+          lang?: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              datasetId: string;
+              name: string;
+              kind: string;
+              orgId: string;
+              reads: number;
+              consumers: number;
+              rows: number;
+              bytes: number;
+              days: number;
+              recommendation: 'host' | 'keep_linked' | 'already_hosted';
+              score: number;
+              reason: {
+                zh: string;
+                en: string;
+              };
+            }[];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/datasets/{id}': {
     parameters: {
       query?: never;
