@@ -150,7 +150,25 @@ export const RowsBody = Type.Object(
   { additionalProperties: false },
 );
 
-export const RowsResult = Type.Object({ rowsLoaded: Type.Integer() });
+export const RowsResult = Type.Object({ rowsLoaded: Type.Integer(), resolved: Type.Integer() });
+
+export const ResubmitBody = Type.Object(
+  {
+    rows: Type.Array(
+      Type.Object(
+        {
+          id: Type.Integer({ minimum: 1, description: 'the quarantined row' }),
+          values: Type.Record(Type.String(), Type.Union([Type.String(), Type.Null()]), {
+            description: 'corrected values by item name (others kept as quarantined)',
+          }),
+        },
+        { additionalProperties: false },
+      ),
+      { maxItems: 1000 },
+    ),
+  },
+  { additionalProperties: false },
+);
 
 export const AdviceQuery = Query({
   id: Type.Optional(

@@ -88,6 +88,18 @@ export const datasetRepository = {
       .selectAll()
       .where((eb) => eb.or([eb('id', '=', ref), eb('name', '=', ref)]))
       .executeTakeFirst(),
+  resolveQuarantine: async (db: Executor, datasetId: string, ids: number[]) =>
+    Number(
+      (
+        await db
+          .updateTable('dataset_quarantine')
+          .set({ resolved: true })
+          .where('dataset_id', '=', datasetId)
+          .where('id', 'in', ids)
+          .where('resolved', '=', false)
+          .executeTakeFirst()
+      ).numUpdatedRows,
+    ),
   recordAccess: (
     db: Executor,
     r: { dataset_id: string; day: string; consumer: string; rows: number; bytes: number },

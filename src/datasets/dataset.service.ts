@@ -382,6 +382,40 @@ export class DatasetService {
     return ds;
   }
 
+  /**
+   * Corrected quarantined rows re-submitted: each correction names a quarantined row (its id) and the
+   * values to change; the row (its items only) is validated like fill-in and appended, all or nothing,
+   * and the quarantined rows are marked resolved in the same transaction.
+   */
+  async resubmitQuarantine(
+    actor: Actor,
+    id: string,
+    corrections: Array<{ id: number; values: Record<string, string | null> }>,
+  ): Promise<{ rowsLoaded: number; resolved: number }> {
+    const ds = await this.managed(actor, id);
+    const open = new Map(
+      (await datasetRepository.quarantine(this.deps.db, id)).map((q) => [Number(q.id), q]),
+    );
+    const names = new Set(ds.items.map((i) => i.name));
+    const rows = corrections.map((c) => {
+      const q = open.get(c.id);
+      if (!q) {
+        throw new NotFoundError('QUARANTINE_ROW_NOT_FOUND', 'error.quarantineRowNotFound', {
+          params: { ref: c.id },
+          details: { id: c.id },
+        });
+      }
+      const merged = { ...q.values, ...c.values };
+      return Object.fromEntries(Object.entries(merged).filter(([k]) => names.has(k) || k in c.values));
+    });
+    return this.submitRows(
+      actor,
+      id,
+      rows,
+      corrections.map((c) => c.id),
+    );
+  }
+
   // ---------------------------------------------------------------- fill-in form (填报表单)
 
   /** The fill-in form generated from the dataset's items: names, types, required, PII hints, zh/en labels. */
@@ -1010,7 +1044,8 @@ export class DatasetService {
     actor: Actor,
     id: string,
     rows: Array<Record<string, unknown>>,
-  ): Promise<{ rowsLoaded: number }> {
+    resolve: number[] = [],
+  ): Promise<{ rowsLoaded: number; resolved: number }> {
     const ds = await this.row(id);
     await this.deps.access.require(actor, 'dataset.manage', [ds.org_id]);
     if (ds.kind !== 'hosted') {
@@ -1075,14 +1110,15 @@ export class DatasetService {
           [++rn, ...v],
         );
       }
+      const resolved = resolve.length ? await datasetRepository.resolveQuarantine(trx, id, resolve) : 0;
       await this.deps.ledger.record(trx, actor, {
         type: 'dataset.rows.submitted',
         subjectType: 'dataset',
         subjectId: id,
         orgId: locked.org_id,
-        data: { rows: values.length },
+        data: { rows: values.length, ...(resolve.length ? { quarantineResolved: resolved } : {}) },
       });
-      return { rowsLoaded: values.length };
+      return { rowsLoaded: values.length, resolved };
     });
   }
 

@@ -12,6 +12,7 @@ import {
   Form,
   ImportReport,
   QuarantineRow,
+  ResubmitBody,
   RowsBody,
   RowsResult,
   Upload,
@@ -140,6 +141,21 @@ export function datasetRoutes(deps: { datasets: DatasetService }) {
         },
       },
       (req) => datasets.quarantine(req.actor, req.params.id),
+    );
+
+    app.post(
+      '/datasets/:id/quarantine/resubmit',
+      {
+        schema: {
+          tags: ['datasets'],
+          summary: '更正并重新提交隔离行 / correct quarantined rows and re-submit them (all or nothing)',
+          security: SECURED,
+          params: IdParams,
+          body: ResubmitBody,
+          response: { 200: RowsResult, ...E(400, 401, 403, 404) },
+        },
+      },
+      (req) => datasets.resubmitQuarantine(req.actor, req.params.id, req.body.rows),
     );
 
     app.get(

@@ -251,5 +251,64 @@ for (const kind of storageKinds()) {
       });
       assert.equal(denied.statusCode, 403);
     });
+
+    test('quarantined rows corrected and re-submitted: loaded and resolved together, all or nothing', async () => {
+      const url = `/api/v1/datasets/${datasetId}/quarantine`;
+      const aside = (await ctx.inject({ method: 'GET', url, headers: editor })).json<
+        Array<{ id: number; row: number; errors: Array<{ column: string }> }>
+      >();
+      const fix = (column: string): string =>
+        column === '统一社会信用代码'
+          ? `91510100MA61R2XK8${usccCheckChar('91510100MA61R2XK8')}`
+          : column === '企业名称'
+            ? '更正后的企业有限公司'
+            : column === '成立日期'
+              ? '2020-01-01'
+              : '100';
+      const first = aside.slice(0, 4);
+      const corrections = first.map((q) => ({
+        id: Number(q.id),
+        values: Object.fromEntries(q.errors.map((e) => [e.column, fix(e.column)])),
+      }));
+      const countBefore = await ctx.services.datasets.count(SYSTEM, datasetId, undefined);
+      // One correction still wrong: nothing is loaded, nothing resolved.
+      const wrong = await ctx.inject({
+        method: 'POST',
+        url: `${url}/resubmit`,
+        headers: editor,
+        payload: { rows: [...corrections.slice(0, 3), { id: corrections[3]?.id, values: {} }] },
+      });
+      assert.equal(wrong.statusCode, 400, wrong.body);
+      assert.equal(await ctx.services.datasets.count(SYSTEM, datasetId, undefined), countBefore);
+      const ok = await ctx.inject({
+        method: 'POST',
+        url: `${url}/resubmit`,
+        headers: editor,
+        payload: { rows: corrections },
+      });
+      assert.equal(ok.statusCode, 200, ok.body);
+      assert.deepEqual(ok.json(), { rowsLoaded: 4, resolved: 4 });
+      assert.equal(await ctx.services.datasets.count(SYSTEM, datasetId, undefined), countBefore + 4);
+      const left = (await ctx.inject({ method: 'GET', url, headers: editor })).json<Array<{ id: number }>>();
+      assert.deepEqual(
+        left.map((q) => q.id),
+        aside.slice(4).map((q) => q.id),
+      );
+      // A resolved row cannot be re-submitted twice; another organization cannot re-submit at all.
+      const again = await ctx.inject({
+        method: 'POST',
+        url: `${url}/resubmit`,
+        headers: editor,
+        payload: { rows: corrections.slice(0, 1) },
+      });
+      assert.equal(again.statusCode, 404, again.body);
+      const denied = await ctx.inject({
+        method: 'POST',
+        url: `${url}/resubmit`,
+        headers: stranger,
+        payload: { rows: [] },
+      });
+      assert.equal(denied.statusCode, 403);
+    });
   });
 }

@@ -178,6 +178,10 @@ const POLICY: Record<string, Policy> = {
     allowed: ['catalog_editor'],
     call: (f) => ({ url: `/api/v1/datasets/${f.datasetId}/quarantine` }),
   },
+  'POST /api/v1/datasets/:id/quarantine/resubmit': {
+    allowed: ['catalog_editor'],
+    call: (f) => ({ url: `/api/v1/datasets/${f.datasetId}/quarantine/resubmit`, payload: { rows: [] } }),
+  },
   'GET /api/v1/datasets/:id/form': {
     allowed: ['catalog_editor'],
     call: (f) => ({ url: `/api/v1/datasets/${f.datasetId}/form` }),
