@@ -5,6 +5,7 @@ import { registerAjvFormats, TypeBoxValidatorCompiler } from '@fastify/type-prov
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Services } from './container.js';
 import { catalogRoutes } from './catalog/catalog.routes.js';
+import { datasetRoutes } from './datasets/datasets.routes.js';
 import { registerAuthentication } from './identity/auth.hooks.js';
 import { authRoutes } from './identity/auth.routes.js';
 import { identityRoutes } from './identity/identity.routes.js';
@@ -112,6 +113,7 @@ export async function buildApp(services: Services, opts: BuildAppOptions = {}): 
       await api.register(identityRoutes(services));
       await api.register(ledgerRoutes(services));
       await api.register(catalogRoutes(services));
+      await api.register(datasetRoutes(services));
     },
     { prefix: '/api/v1' },
   );

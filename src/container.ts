@@ -1,6 +1,7 @@
 import { CatalogService } from './catalog/catalog.service.js';
 import { DatasetService } from './datasets/dataset.service.js';
 import { CatalogResources } from './datasets/catalog-resources.js';
+import { UploadStore } from './datasets/uploads.js';
 import { DemoService } from './demo/demo.service.js';
 import { Access } from './identity/access.js';
 import { AppService } from './identity/app.service.js';
@@ -34,8 +35,16 @@ export function createServices(database: Database, config: Config) {
   const catalog = new CatalogService({ db, access, ledger, orgs, baseUrl: config.publicUrl ?? '' });
   const secrets = SecretBox.open({ secretKey: config.secretKey, dataDir: config.dataDir });
   const resources = new CatalogResources(catalog);
-  const datasets = new DatasetService({ db, database, access, ledger, orgs, resources, secrets });
-  const demo = new DemoService({ orgs, users, apps, catalog });
+  const uploads = UploadStore.forDataDir(config.dataDir);
+  const datasets = new DatasetService({ db, database, access, ledger, orgs, resources, secrets, uploads });
+  const demo = new DemoService({
+    orgs,
+    users,
+    apps,
+    catalog,
+    datasets,
+    databaseUrl: config.databaseUrl,
+  });
   // Work that runs beside the HTTP server (started by `serve` after listen, stopped on shutdown).
   const background = [
     ledger.background(),

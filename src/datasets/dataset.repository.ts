@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Insertable, Selectable, Updateable } from 'kysely';
 import type { Executor } from '../platform/db/database.js';
 import type {
@@ -87,5 +88,47 @@ export const datasetRepository = {
       .selectAll()
       .where((eb) => eb.or([eb('id', '=', ref), eb('name', '=', ref)]))
       .executeTakeFirst(),
+  resolveQuarantine: async (db: Executor, datasetId: string, ids: number[]) =>
+    Number(
+      (
+        await db
+          .updateTable('dataset_quarantine')
+          .set({ resolved: true })
+          .where('dataset_id', '=', datasetId)
+          .where('id', 'in', ids)
+          .where('resolved', '=', false)
+          .executeTakeFirst()
+      ).numUpdatedRows,
+    ),
+  recordAccess: (
+    db: Executor,
+    r: { dataset_id: string; day: string; consumer: string; rows: number; bytes: number },
+  ) =>
+    db
+      .insertInto('dataset_access')
+      .values({ ...r, reads: 1 })
+      .onConflict((oc) =>
+        oc.columns(['dataset_id', 'day', 'consumer']).doUpdateSet((eb) => ({
+          reads: sql`${eb.ref('dataset_access.reads')} + 1`,
+          rows: sql`${eb.ref('dataset_access.rows')} + ${r.rows}`,
+          bytes: sql`${eb.ref('dataset_access.bytes')} + ${r.bytes}`,
+          last_at: sql`now()`,
+        })),
+      )
+      .execute(),
+  /** Reads, distinct consumers and bytes per dataset since a day (inclusive). */
+  accessSince: (db: Executor, since: string) =>
+    db
+      .selectFrom('dataset_access')
+      .select((eb) => [
+        'dataset_id',
+        eb.fn.sum<number | string>('reads').as('reads'),
+        eb.fn.sum<number | string>('rows').as('rows'),
+        eb.fn.sum<number | string>('bytes').as('bytes'),
+        sql<number | string>`count(distinct consumer)`.as('consumers'),
+      ])
+      .where('day', '>=', since)
+      .groupBy('dataset_id')
+      .execute(),
   sources: (db: Executor) => db.selectFrom('data_source').selectAll().orderBy('name').execute(),
 };

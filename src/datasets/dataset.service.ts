@@ -21,6 +21,8 @@ import {
   rawQuery,
   versionTable,
 } from './hosted-store.js';
+import { advise } from './advisor.js';
+import { type UploadSession, UploadStore } from './uploads.js';
 import { LinkedConnector, type LinkedSource, openSource } from './linked.js';
 import type { CatalogResource, ResourceCatalog } from './resource-port.js';
 import { checkValue, ColumnStats, csvField, type ItemSpec, proposeItem } from './values.js';
@@ -116,6 +118,70 @@ const toSourceDto = (r: DataSourceRow): SourceDto => ({
   hasSecret: r.secret !== null,
 });
 
+export interface UploadDto {
+  id: string;
+  fileName: string;
+  size: number;
+  received: number;
+  complete: boolean;
+}
+
+export interface FormField {
+  name: string;
+  dataType: string;
+  length: number | null;
+  required: boolean;
+  piiKind: string | null;
+  format: string | null;
+  label: { zh: string; en: string };
+  hint: { zh: string; en: string } | null;
+}
+
+export interface FormDto {
+  datasetId: string;
+  name: string;
+  fields: FormField[];
+}
+
+const TYPE_FORMAT: Record<string, string> = {
+  D: 'date',
+  T: 'date-time',
+  I: 'integer',
+  N: 'number',
+  Y: 'number',
+  F: 'number',
+  L: 'boolean',
+};
+
+const PII_HINT: Record<string, { format: string; zh: string; en: string }> = {
+  resident_id: {
+    format: 'resident-id',
+    zh: '18位公民身份号码（校验位）',
+    en: '18-character resident ID (check digit)',
+  },
+  uscc: { format: 'uscc', zh: '18位统一社会信用代码', en: '18-character unified social credit code' },
+  mobile: { format: 'mobile', zh: '11位手机号码', en: '11-digit mobile number' },
+  bank_card: { format: 'bank-card', zh: '银行卡号（Luhn 校验）', en: 'bank card number (Luhn check)' },
+  email: { format: 'email', zh: '电子邮箱', en: 'e-mail address' },
+  name: { format: 'text', zh: '个人姓名（个人信息）', en: 'personal name (personal data)' },
+  address: { format: 'text', zh: '地址（个人信息）', en: 'address (personal data)' },
+};
+
+function formField(i: DatasetItemRow): FormField {
+  const pii = i.piiKind ? PII_HINT[i.piiKind] : undefined;
+  return {
+    name: i.name,
+    dataType: i.dataType,
+    length: i.length ?? null,
+    required: i.level === 'core',
+    piiKind: i.piiKind,
+    format: pii?.format ?? TYPE_FORMAT[i.dataType] ?? null,
+    // Item names are Chinese; the English label says what kind of value it is when we know.
+    label: { zh: i.name, en: pii ? `${i.name} (${pii.en})` : i.name },
+    hint: pii ? { zh: pii.zh, en: pii.en } : i.piiKind ? { zh: '个人信息', en: 'personal data' } : null,
+  };
+}
+
 const KEEP_VERSIONS = 3;
 const MAX_ERRORS = 100_000;
 
@@ -135,6 +201,8 @@ export class DatasetService {
       orgs: OrgService;
       resources: ResourceCatalog;
       secrets: SecretBox;
+      uploads?: UploadStore;
+      maxUploadBytes?: number;
     },
   ) {}
 
@@ -163,8 +231,7 @@ export class DatasetService {
   }
 
   async versions(actor: Actor, id: string) {
-    await this.deps.access.require(actor, 'dataset.read');
-    await this.row(id);
+    await this.managed(actor, id);
     return (await datasetRepository.versions(this.deps.db, id)).map((v) => ({
       version: v.version,
       rowCount: v.row_count,
@@ -174,8 +241,7 @@ export class DatasetService {
   }
 
   async loads(actor: Actor, id: string) {
-    await this.deps.access.require(actor, 'dataset.read');
-    await this.row(id);
+    await this.managed(actor, id);
     return (await datasetRepository.loads(this.deps.db, id)).map((l) => ({
       id: l.id,
       mode: l.mode,
@@ -224,6 +290,10 @@ export class DatasetService {
     })) {
       out.push(...batch);
     }
+    await this.recordAccess(id, actorId(actor) ?? 'system', {
+      rows: out.length,
+      bytes: Buffer.byteLength(JSON.stringify(out)),
+    });
     return out;
   }
 
@@ -243,6 +313,249 @@ export class DatasetService {
   async connectorFor(actor: Actor, id: string): Promise<Connector> {
     await this.deps.access.require(actor, 'dataset.read');
     return this.connector(await this.row(id));
+  }
+
+  /**
+   * Counts one read of a dataset by a consumer (an app or user id): the advisor's evidence. `read`
+   * counts itself; a pipeline that reads through `connector()` calls this with what it served.
+   */
+  async recordAccess(datasetId: string, consumer: string, served: { rows: number; bytes: number }) {
+    await datasetRepository.recordAccess(this.deps.db, {
+      dataset_id: datasetId,
+      day: new Date().toISOString().slice(0, 10),
+      consumer,
+      rows: served.rows,
+      bytes: served.bytes,
+    });
+  }
+
+  /**
+   * Host or keep linked: per dataset (all linked ones, or one), access frequency, distinct consumers
+   * and bytes served over the last `days`, with the recommendation and its reason in zh and en.
+   */
+  async advice(actor: Actor, opts: { id?: string | undefined; days?: number | undefined } = {}) {
+    const days = opts.days ?? 30;
+    let rows: DatasetRow[];
+    if (opts.id) {
+      rows = [await this.managed(actor, opts.id)];
+    } else {
+      await this.deps.access.require(actor, 'dataset.manage');
+      const all = (await datasetRepository.list(this.deps.db)).filter((d) => d.kind === 'linked');
+      const allowed = await this.deps.access.check(actor, 'dataset.manage', [
+        ...new Set(all.map((d) => d.org_id)),
+      ]);
+      rows = all.filter((d) => allowed.has(d.org_id));
+    }
+    const since = new Date(Date.now() - (days - 1) * 86_400_000).toISOString().slice(0, 10);
+    const stats = new Map(
+      (await datasetRepository.accessSince(this.deps.db, since)).map((a) => [a.dataset_id, a]),
+    );
+    return rows.map((d) => {
+      const a = stats.get(d.id);
+      const s = {
+        reads: Number(a?.reads ?? 0),
+        consumers: Number(a?.consumers ?? 0),
+        rows: Number(a?.rows ?? 0),
+        bytes: Number(a?.bytes ?? 0),
+        days,
+      };
+      return { datasetId: d.id, name: d.name, kind: d.kind, orgId: d.org_id, ...s, ...advise(d.kind, s) };
+    });
+  }
+
+  /** One dataset for its provider organization's staff (dataset.manage on its org). */
+  async getManaged(actor: Actor, id: string): Promise<DatasetDto> {
+    return toDatasetDto(await this.managed(actor, id));
+  }
+
+  /** The datasets behind a resource, for the provider organization's staff. */
+  async forResourceManaged(actor: Actor, ref: string): Promise<DatasetDto[]> {
+    await this.deps.access.require(actor, 'dataset.manage');
+    const resource = await this.deps.resources.getResource(actor, ref);
+    await this.deps.access.require(actor, 'dataset.manage', [resource.providerOrgId]);
+    return (await datasetRepository.byResource(this.deps.db, resource.id)).map(toDatasetDto);
+  }
+
+  private async managed(actor: Actor, id: string): Promise<DatasetRow> {
+    const ds = await this.row(id);
+    await this.deps.access.require(actor, 'dataset.manage', [ds.org_id]);
+    return ds;
+  }
+
+  /**
+   * Corrected quarantined rows re-submitted: each correction names a quarantined row (its id) and the
+   * values to change; the row (its items only) is validated like fill-in and appended, all or nothing,
+   * and the quarantined rows are marked resolved in the same transaction.
+   */
+  async resubmitQuarantine(
+    actor: Actor,
+    id: string,
+    corrections: Array<{ id: number; values: Record<string, string | null> }>,
+  ): Promise<{ rowsLoaded: number; resolved: number }> {
+    const ds = await this.managed(actor, id);
+    const open = new Map(
+      (await datasetRepository.quarantine(this.deps.db, id)).map((q) => [Number(q.id), q]),
+    );
+    const names = new Set(ds.items.map((i) => i.name));
+    const rows = corrections.map((c) => {
+      const q = open.get(c.id);
+      if (!q) {
+        throw new NotFoundError('QUARANTINE_ROW_NOT_FOUND', 'error.quarantineRowNotFound', {
+          params: { ref: c.id },
+          details: { id: c.id },
+        });
+      }
+      const merged = { ...q.values, ...c.values };
+      return Object.fromEntries(Object.entries(merged).filter(([k]) => names.has(k) || k in c.values));
+    });
+    return this.submitRows(
+      actor,
+      id,
+      rows,
+      corrections.map((c) => c.id),
+    );
+  }
+
+  // ---------------------------------------------------------------- fill-in form (填报表单)
+
+  /** The fill-in form generated from the dataset's items: names, types, required, PII hints, zh/en labels. */
+  async form(actor: Actor, id: string): Promise<FormDto> {
+    const ds = await this.managed(actor, id);
+    return {
+      datasetId: ds.id,
+      name: ds.name,
+      fields: ds.items.map((i) => formField(i)),
+    };
+  }
+
+  // ---------------------------------------------------------------- resumable upload (分片上传)
+
+  /** Opens an upload session for a file to import into a resource (or a new draft resource). */
+  async createUpload(
+    actor: Actor,
+    input: {
+      fileName: string;
+      size: number;
+      resource?: string | undefined;
+      newResource?: { name: string; provider: string } | undefined;
+      format?: string | undefined;
+      encoding?: CsvEncoding | undefined;
+    },
+  ): Promise<UploadDto> {
+    await this.deps.access.require(actor, 'dataset.manage');
+    let orgId: string;
+    if (input.newResource) {
+      orgId = (await this.deps.orgs.get(actor, input.newResource.provider)).id;
+    } else if (input.resource) {
+      orgId = (await this.deps.resources.getResource(actor, input.resource)).providerOrgId;
+    } else {
+      throw new ValidationError('IMPORT_TARGET_MISSING', 'error.importTargetMissing', {
+        details: { field: 'resource' },
+      });
+    }
+    await this.deps.access.require(actor, 'dataset.manage', [orgId]);
+    if (input.size > this.maxUpload) {
+      throw new AppError(413, 'UPLOAD_TOO_LARGE', 'error.uploadTooLarge', {
+        params: { max: this.maxUpload },
+        details: { field: 'size', max: this.maxUpload },
+      });
+    }
+    const s = await this.uploads.create({
+      orgId,
+      createdBy: actorId(actor),
+      fileName: input.fileName,
+      size: input.size,
+      resource: input.resource,
+      newResource: input.newResource,
+      format: input.format,
+      encoding: input.encoding,
+    });
+    return this.uploadDto(s, 0);
+  }
+
+  async getUpload(actor: Actor, id: string): Promise<UploadDto> {
+    const s = await this.upload(actor, id);
+    return this.uploadDto(s, await this.uploads.received(s));
+  }
+
+  /**
+   * Stores one chunk. `start` must equal the bytes already received (a client resuming after an
+   * interruption asks `getUpload` for that offset first); a chunk past the declared size is refused.
+   */
+  async putChunk(
+    actor: Actor,
+    id: string,
+    range: { start: number; end: number; total: number | null },
+    chunk: Buffer,
+  ): Promise<UploadDto> {
+    const s = await this.upload(actor, id);
+    const received = await this.uploads.received(s);
+    if (
+      range.end - range.start + 1 !== chunk.length ||
+      (range.total !== null && range.total !== s.size) ||
+      range.end >= s.size
+    ) {
+      throw new ValidationError('UPLOAD_RANGE_INVALID', 'error.uploadRangeInvalid', {
+        params: { range: `${range.start}-${range.end}/${range.total ?? '*'}` },
+        details: { field: 'Content-Range', received, size: s.size },
+      });
+    }
+    if (range.start !== received) {
+      throw new AppError(409, 'UPLOAD_OFFSET_MISMATCH', 'error.uploadOffsetMismatch', {
+        params: { offset: received },
+        details: { field: 'Content-Range', received, size: s.size },
+      });
+    }
+    return this.uploadDto(s, await this.uploads.write(s, range.start, chunk));
+  }
+
+  /** Runs the import (same as the CLI) over the completed upload, then forgets the session. */
+  async commitUpload(
+    actor: Actor,
+    id: string,
+    opts: { mode?: ImportMode | undefined; keys?: string[] | undefined; onError?: OnError | undefined },
+  ): Promise<ImportReport> {
+    const s = await this.upload(actor, id);
+    const received = await this.uploads.received(s);
+    if (received !== s.size) {
+      throw new AppError(409, 'UPLOAD_INCOMPLETE', 'error.uploadIncomplete', {
+        params: { received, size: s.size },
+        details: { received, size: s.size },
+      });
+    }
+    const report = await this.importFile(actor, {
+      file: this.uploads.partPath(s),
+      format: s.format,
+      encoding: s.encoding as CsvEncoding | undefined,
+      resource: s.resource,
+      newResource: s.newResource,
+      ...opts,
+    });
+    await this.uploads.remove(s);
+    return report;
+  }
+
+  private get uploads(): UploadStore {
+    return this.deps.uploads ?? (this.defaultUploads ??= UploadStore.forDataDir('memory://'));
+  }
+
+  private defaultUploads: UploadStore | undefined;
+
+  private get maxUpload(): number {
+    return this.deps.maxUploadBytes ?? 1024 * 1024 * 1024;
+  }
+
+  private async upload(actor: Actor, id: string) {
+    const s = await this.uploads.get(id);
+    if (!s) {
+      throw new NotFoundError('UPLOAD_NOT_FOUND', 'error.uploadNotFound', { params: { ref: id } });
+    }
+    await this.deps.access.require(actor, 'dataset.manage', [s.orgId]);
+    return s;
+  }
+
+  private uploadDto(s: UploadSession, received: number): UploadDto {
+    return { id: s.id, fileName: s.fileName, size: s.size, received, complete: received === s.size };
   }
 
   private async row(id: string): Promise<DatasetRow> {
@@ -731,7 +1044,8 @@ export class DatasetService {
     actor: Actor,
     id: string,
     rows: Array<Record<string, unknown>>,
-  ): Promise<{ rowsLoaded: number }> {
+    resolve: number[] = [],
+  ): Promise<{ rowsLoaded: number; resolved: number }> {
     const ds = await this.row(id);
     await this.deps.access.require(actor, 'dataset.manage', [ds.org_id]);
     if (ds.kind !== 'hosted') {
@@ -796,14 +1110,15 @@ export class DatasetService {
           [++rn, ...v],
         );
       }
+      const resolved = resolve.length ? await datasetRepository.resolveQuarantine(trx, id, resolve) : 0;
       await this.deps.ledger.record(trx, actor, {
         type: 'dataset.rows.submitted',
         subjectType: 'dataset',
         subjectId: id,
         orgId: locked.org_id,
-        data: { rows: values.length },
+        data: { rows: values.length, ...(resolve.length ? { quarantineResolved: resolved } : {}) },
       });
-      return { rowsLoaded: values.length };
+      return { rowsLoaded: values.length, resolved };
     });
   }
 

@@ -1,10 +1,12 @@
 import type { CatalogService } from '../catalog/catalog.service.js';
+import type { DatasetService } from '../datasets/dataset.service.js';
 import type { AppService } from '../identity/app.service.js';
 import { SYSTEM } from '../identity/actor.js';
 import type { OrgService } from '../identity/org.service.js';
 import type { UserService } from '../identity/user.service.js';
 import { NotFoundError } from '../platform/errors.js';
 import { DEMO_CATALOG, demoResourceInputs } from './demo-catalog.js';
+import { seedDemoDatasets } from './demo-datasets.js';
 import { DEMO_APPS, DEMO_ORGS, DEMO_PASSWORD, DEMO_REGION, DEMO_USERS } from './demo-city.js';
 
 export interface DemoReport {
@@ -27,6 +29,9 @@ export class DemoService {
       users: UserService;
       apps: AppService;
       catalog: CatalogService;
+      datasets: DatasetService;
+      /** Set when the store is a PostgreSQL server: the demo then links one dataset to a table there. */
+      databaseUrl?: string | undefined;
     },
   ) {}
 
@@ -89,6 +94,12 @@ export class DemoService {
       keys.push({ app: a.name, org: a.org, key: secret });
     }
     await this.seedCatalog(orgId);
+    await seedDemoDatasets({
+      catalog: this.deps.catalog,
+      datasets: this.deps.datasets,
+      orgId,
+      databaseUrl: this.deps.databaseUrl,
+    });
     return { ...base, seeded: true, keys };
   }
 

@@ -89,4 +89,22 @@ describe('govhub dataset verbs', () => {
       'RESOURCE_NOT_FOUND',
     );
   });
+  test('dataset advise explains, per dataset, whether to host it or keep it linked', async () => {
+    const list = JSON.parse((await govhub(['dataset', 'list', '--json'])).stdout) as Array<{
+      id: string;
+      kind: string;
+    }>;
+    const hosted = list.find((d) => d.kind === 'hosted');
+    assert.ok(hosted, 'the import test above left a hosted dataset');
+    const r = await govhub(['dataset', 'advise', hosted.id, '--days', '7', '--json']);
+    assert.equal(r.code, 0, r.stdout);
+    const [a] = JSON.parse(r.stdout) as Array<{
+      recommendation: string;
+      days: number;
+      reason: { en: string };
+    }>;
+    assert.equal(a?.recommendation, 'already_hosted');
+    assert.equal(a?.days, 7);
+    assert.match(a?.reason.en ?? '', /already hosted; 0 reads in the last 7 days/);
+  });
 });

@@ -199,4 +199,39 @@ describe('linked datasets (PostgreSQL and MariaDB sources)', () => {
     const ok = await datasets.introspect(SYSTEM, good.id);
     assert.ok(ok.tables?.includes('public.people'));
   });
+  test('advisor: reads are counted where served; a busy, widely used link is advised to be hosted', async () => {
+    const pgId = linked.postgres as string;
+    const myId = linked.mysql as string;
+    const before = (await datasets.advice(SYSTEM)).find((a) => a.datasetId === myId);
+    assert.ok(before);
+    // read() counts itself: one read by the operator, with the bytes it served.
+    const rows = await datasets.read(SYSTEM, myId, { limit: 10 });
+    const after1 = (await datasets.advice(SYSTEM, { id: myId }))[0];
+    assert.equal(after1?.reads, before.reads + 1);
+    assert.equal(after1?.bytes, before.bytes + Buffer.byteLength(JSON.stringify(rows)));
+    assert.equal(after1?.recommendation, 'keep_linked');
+    assert.match(after1?.reason.zh ?? '', /保持挂接/);
+    assert.match(after1?.reason.en ?? '', /keep it linked/);
+    // The sharing pipeline reports what it served: 8 consumers, 400 reads each within the window.
+    for (let c = 0; c < 8; c++) {
+      for (let k = 0; k < 400; k++) {
+        await datasets.recordAccess(pgId, `app-${c}`, { rows: 10, bytes: 1000 });
+      }
+    }
+    const busy = (await datasets.advice(SYSTEM, { id: pgId }))[0];
+    assert.ok(busy);
+    assert.equal(busy.consumers >= 8, true);
+    assert.equal(busy.reads >= 3200, true);
+    assert.equal(busy.recommendation, 'host');
+    assert.match(busy.reason.zh, /建议汇聚存储/);
+    assert.match(busy.reason.en, /host it/);
+    const all = await datasets.advice(SYSTEM);
+    assert.deepEqual(
+      all
+        .filter((a) => a.kind === 'linked')
+        .map((a) => a.datasetId)
+        .sort(),
+      [pgId, myId].sort(),
+    );
+  });
 });

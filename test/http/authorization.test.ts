@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { writeSheet } from '../../src/catalog/sheet.js';
 import type { ResourceCreateInput, ResourceDto } from '../../src/contracts/catalog.js';
@@ -33,10 +36,14 @@ interface Fixture {
   publishedId: string;
   demandId: string;
   eventId: number;
+  /** A hosted dataset of orgId's resource, and a fresh upload session into it (complete when `full`). */
+  datasetId: string;
+  uploadId: string;
 }
 interface Call {
   url: string;
-  payload?: Record<string, unknown>;
+  payload?: Record<string, unknown> | Buffer;
+  headers?: Record<string, string>;
 }
 type Policy = {
   allowed: readonly ActorName[] | 'public' | 'authenticated';
@@ -65,6 +72,8 @@ const resourceInput = (): ResourceCreateInput => ({
   updateCycle: 'daily',
 });
 let sheetBase64 = '';
+let datasetResourceId = '';
+const CSV = Buffer.from('姓名\n张三\n');
 const BUREAU_ONLY: readonly ActorName[] = [];
 
 const POLICY: Record<string, Policy> = {
@@ -144,6 +153,68 @@ const POLICY: Record<string, Policy> = {
   'POST /api/v1/catalog/import': {
     allowed: ['catalog_editor'],
     call: () => ({ url: '/api/v1/catalog/import', payload: { file: sheetBase64 } }),
+  },
+  'GET /api/v1/datasets': {
+    allowed: ['catalog_editor'],
+    call: () => ({ url: `/api/v1/datasets?resource=${datasetResourceId}` }),
+  },
+  'GET /api/v1/datasets/advice': {
+    allowed: ['catalog_editor'],
+    call: () => ({ url: '/api/v1/datasets/advice' }),
+  },
+  'GET /api/v1/datasets/:id': {
+    allowed: ['catalog_editor'],
+    call: (f) => ({ url: `/api/v1/datasets/${f.datasetId}` }),
+  },
+  'GET /api/v1/datasets/:id/versions': {
+    allowed: ['catalog_editor'],
+    call: (f) => ({ url: `/api/v1/datasets/${f.datasetId}/versions` }),
+  },
+  'GET /api/v1/datasets/:id/loads': {
+    allowed: ['catalog_editor'],
+    call: (f) => ({ url: `/api/v1/datasets/${f.datasetId}/loads` }),
+  },
+  'GET /api/v1/datasets/:id/quarantine': {
+    allowed: ['catalog_editor'],
+    call: (f) => ({ url: `/api/v1/datasets/${f.datasetId}/quarantine` }),
+  },
+  'POST /api/v1/datasets/:id/quarantine/resubmit': {
+    allowed: ['catalog_editor'],
+    call: (f) => ({ url: `/api/v1/datasets/${f.datasetId}/quarantine/resubmit`, payload: { rows: [] } }),
+  },
+  'GET /api/v1/datasets/:id/form': {
+    allowed: ['catalog_editor'],
+    call: (f) => ({ url: `/api/v1/datasets/${f.datasetId}/form` }),
+  },
+  'POST /api/v1/datasets/:id/rows': {
+    allowed: ['catalog_editor'],
+    call: (f) => ({ url: `/api/v1/datasets/${f.datasetId}/rows`, payload: { rows: [{ 姓名: '李四' }] } }),
+  },
+  'POST /api/v1/datasets/uploads': {
+    allowed: ['catalog_editor'],
+    call: () => ({
+      url: '/api/v1/datasets/uploads',
+      payload: { fileName: 'a.csv', size: CSV.length, resource: datasetResourceId },
+    }),
+  },
+  'GET /api/v1/datasets/uploads/:id': {
+    allowed: ['catalog_editor'],
+    call: (f) => ({ url: `/api/v1/datasets/uploads/${f.uploadId}` }),
+  },
+  'PUT /api/v1/datasets/uploads/:id': {
+    allowed: ['catalog_editor'],
+    call: (f) => ({
+      url: `/api/v1/datasets/uploads/${f.uploadId}`,
+      payload: CSV,
+      headers: {
+        'content-type': 'application/octet-stream',
+        'content-range': `bytes 0-${CSV.length - 1}/${CSV.length}`,
+      },
+    }),
+  },
+  'POST /api/v1/datasets/uploads/:id/commit': {
+    allowed: ['catalog_editor'],
+    call: (f) => ({ url: `/api/v1/datasets/uploads/${f.uploadId}/commit`, payload: { mode: 'append' } }),
   },
   'GET /healthz': { allowed: 'public', call: () => ({ url: '/healthz' }) },
   'GET /metrics': { allowed: 'public', call: () => ({ url: '/metrics' }) },
@@ -311,6 +382,7 @@ for (const kind of storageKinds()) {
     let orgId: string;
     let otherOrgId: string;
     let eventId: number;
+    let datasetId = '';
     const headers = new Map<ActorName, () => Promise<Record<string, string>>>();
     const renew = new Map<ActorName, () => void>();
 
@@ -325,6 +397,13 @@ for (const kind of storageKinds()) {
       });
       const sheetOf = { ...one, name: `导入${u()}`, code: '' } as ResourceDto;
       sheetBase64 = (await writeSheet([sheetOf])).toString('base64');
+      // A hosted dataset behind one of orgId's resources, for the dataset routes.
+      datasetResourceId = one.id;
+      const dir = mkdtempSync(path.join(tmpdir(), 'govhub-walk-'));
+      writeFileSync(path.join(dir, 'a.csv'), CSV);
+      datasetId = (
+        await ctx.services.datasets.importFile(SYSTEM, { file: path.join(dir, 'a.csv'), resource: one.id })
+      ).datasetId;
       otherOrgId = (await ctx.newOrg()).id;
       // An event with personal data, integrated, so the ledger routes have something to serve.
       eventId = await ctx.services.database.db
@@ -353,7 +432,24 @@ for (const kind of storageKinds()) {
       const user = await ctx.newUser(orgId, ['approver']);
       const app = await ctx.services.apps.create(SYSTEM, { name: `t${u()}`, orgId });
       const { key } = await ctx.services.apps.createKey(SYSTEM, app.id, { name: 't' });
-      const base = { orgId, userId: user.id, appId: app.id, keyId: key.id, eventId };
+      let uploadId = '-';
+      if (route.includes('/datasets/uploads/:id')) {
+        const up = await ctx.services.datasets.createUpload(SYSTEM, {
+          fileName: 'a.csv',
+          size: CSV.length,
+          resource: datasetResourceId,
+        });
+        uploadId = up.id;
+        if (route.endsWith('/commit')) {
+          await ctx.services.datasets.putChunk(
+            SYSTEM,
+            up.id,
+            { start: 0, end: CSV.length - 1, total: CSV.length },
+            CSV,
+          );
+        }
+      }
+      const base = { orgId, userId: user.id, appId: app.id, keyId: key.id, eventId, datasetId, uploadId };
       // Catalog records only for the catalog routes that act on one (keeps the walk fast).
       if (!/\/catalog\/(resources|demands)\/:id/.test(route)) {
         return { ...base, resourceId: '-', publishedId: '-', demandId: '-' };
@@ -395,7 +491,10 @@ for (const kind of storageKinds()) {
           const res = await ctx.inject({
             method: method as 'GET',
             url: call.url,
-            headers: await (headers.get(who) as () => Promise<Record<string, string>>)(),
+            headers: {
+              ...(await (headers.get(who) as () => Promise<Record<string, string>>)()),
+              ...call.headers,
+            },
             ...(call.payload ? { payload: call.payload } : {}),
           });
           if (route === 'POST /api/v1/auth/logout') {

@@ -107,6 +107,34 @@ export function datasetCommands(program: Command): void {
           : printTable(list as never, ['id', 'name', 'kind', 'currentVersion', 'resourceId']);
       }),
     );
+  ds.command('advise')
+    .argument('[id]', L('数据集 id（缺省为全部挂接数据集）', 'dataset id (default: every linked dataset)'))
+    .description(
+      L(
+        '汇聚建议：按访问频度、使用方数与传输量，建议汇聚存储或保持挂接',
+        'Advice: host or keep linked, from access frequency, distinct consumers and bytes served',
+      ),
+    )
+    .option('--days <n>', L('统计窗口（天），默认 30', 'window in days, default 30'), (v) => Number(v))
+    .option(...JSON_OPT)
+    .action((id: string | undefined, o: { days?: number; json?: boolean }) =>
+      run(o, 'dataset advise', async (ctx) => {
+        const list = await ctx.services.datasets.advice(SYSTEM, { id, days: o.days });
+        if (o.json) {
+          return printJson(list);
+        }
+        const zh = ctx.services.config.lang !== 'en';
+        return printTable(list.map((a) => ({ ...a, reason: zh ? a.reason.zh : a.reason.en })) as never, [
+          'datasetId',
+          'name',
+          'reads',
+          'consumers',
+          'bytes',
+          'recommendation',
+          'reason',
+        ]);
+      }),
+    );
   ds.command('infer')
     .argument('<file>', L('文件', 'file'))
     .description(

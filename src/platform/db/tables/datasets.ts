@@ -65,6 +65,17 @@ export interface DatasetQuarantineTable {
   resolved: Generated<boolean>;
 }
 
+export interface DatasetAccessTable {
+  dataset_id: string;
+  /** YYYY-MM-DD */
+  day: string;
+  consumer: string;
+  reads: number;
+  rows: number | string;
+  bytes: number | string;
+  last_at: Generated<Timestamp>;
+}
+
 export interface DataSourceTable {
   id: string;
   name: string;
@@ -86,4 +97,5 @@ export interface DatasetTables {
   dataset_load: DatasetLoadTable;
   dataset_quarantine: DatasetQuarantineTable;
   data_source: DataSourceTable;
+  dataset_access: DatasetAccessTable;
 }
