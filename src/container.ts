@@ -15,6 +15,8 @@ import { ledgerOptionsFromEnv } from './ledger/options.js';
 import type { Config } from './platform/config.js';
 import type { Database } from './platform/db/database.js';
 import { SecretBox } from './platform/secrets.js';
+import { DataPipeline } from './sharing/pipeline.js';
+import { SharingService } from './sharing/sharing.service.js';
 
 /**
  * The composition root: builds every service once with exactly the dependencies it uses.
@@ -34,7 +36,16 @@ export function createServices(database: Database, config: Config) {
   const secrets = SecretBox.open({ secretKey: config.secretKey, dataDir: config.dataDir });
   const resources = new CatalogResources(catalog);
   const datasets = new DatasetService({ db, database, access, ledger, orgs, resources, secrets });
-  const demo = new DemoService({ orgs, users, apps, catalog });
+  const sharing = new SharingService({ db, access, ledger, orgs, catalog });
+  const pipeline = new DataPipeline({
+    db,
+    access,
+    ledger,
+    catalog,
+    datasets,
+    pseudonymMaster: secrets.deriveKey('sharing/pseudonym'),
+  });
+  const demo = new DemoService({ orgs, users, apps, catalog, datasets, sharing });
   // Work that runs beside the HTTP server (started by `serve` after listen, stopped on shutdown).
   const background = [ledger.background()];
   return {
@@ -49,6 +60,8 @@ export function createServices(database: Database, config: Config) {
     oidc,
     catalog,
     datasets,
+    sharing,
+    pipeline,
     demo,
     background,
   };
