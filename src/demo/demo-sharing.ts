@@ -185,6 +185,13 @@ export async function seedDemoSharing(deps: {
   const coord = await ask('medical', household.id, names, ['verify'], '医保参保登记：核验参保人户籍');
   await sharing.decide(SYSTEM, coord.id, { decision: 'refuse', reason: '医保已有身份核验渠道' });
   await sharing.requestCoordination(SYSTEM, coord.id, '异地参保需核验户籍，现有渠道无法覆盖'); // coordination_requested
+  const upheld = await ask('stats', household.id, names, ['read'], '人口抽样调查样本核对');
+  await sharing.decide(SYSTEM, upheld.id, { decision: 'refuse', reason: '抽样调查应使用统计部门自有底册' });
+  await sharing.requestCoordination(SYSTEM, upheld.id, '底册需与户籍比对');
+  await sharing.coordinate(SYSTEM, upheld.id, {
+    outcome: 'upheld',
+    note: '维持不予共享：可申请汇总统计数据',
+  }); // coordinated
   const withdrawn = await ask('tax', household.id, names, ['read'], '个税专项附加扣除核验');
   await sharing.withdraw(SYSTEM, withdrawn.id, '改用电子证照接口'); // withdrawn
   const police = byName('psb', '公安派出所名录');
