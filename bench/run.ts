@@ -9,10 +9,12 @@ import { storageKind } from './storage.js';
 import type { Suite } from './suite.js';
 import { auth } from './suites/auth.js';
 import { httpBaseline } from './suites/http-baseline.js';
+import { run as dataApi } from './suites/data-api.js';
 import { run as ingest } from './suites/ingest.js';
 import { run as ledger } from './suites/ledger.js';
 import { run as masking } from './suites/masking.js';
 import { run as search } from './suites/search.js';
+import { run as stream } from './suites/stream.js';
 import { run as scan } from './suites/scan.js';
 import { run as web } from './suites/web.js';
 import { startup } from './suites/startup.js';
@@ -28,6 +30,8 @@ const SUITES: Suite[] = [
   { name: 'search', run: () => search() },
   { name: 'ledger', run: () => ledger() },
   { name: 'masking', run: () => masking() },
+  { name: 'data_api', run: () => dataApi() },
+  { name: 'stream', run: () => stream() },
   { name: 'web', run: () => web() },
 ];
 

@@ -42,6 +42,20 @@ export const TARGETS: Target[] = [
   },
   { suite: 'ledger', metric: 'proof_p99_ms', op: '<=', value: 5, why: 'inclusion proof latency' },
   { suite: 'ledger', metric: 'verify_entries_per_s', op: '>=', value: 200_000, why: 'offline verification' },
+  {
+    suite: 'data_api',
+    metric: 'ratio',
+    op: '>=',
+    value: 0.5,
+    why: 'point lookup through the pipeline vs bare pg',
+  },
+  {
+    suite: 'stream',
+    metric: 'rows_per_s',
+    op: '>=',
+    value: 200_000,
+    why: '1 M rows, four items masked, NDJSON',
+  },
 ];
 
 export function meets(t: Target, v: number): boolean {

@@ -10,6 +10,8 @@ import { registerAuthentication } from './identity/auth.hooks.js';
 import { authRoutes } from './identity/auth.routes.js';
 import { identityRoutes } from './identity/identity.routes.js';
 import { ledgerRoutes } from './ledger/ledger.routes.js';
+import { dataRoutes } from './sharing/data.routes.js';
+import { sharingRoutes } from './sharing/sharing.routes.js';
 import { TooManyRequestsError } from './platform/errors.js';
 import { registerErrorHandling } from './platform/http/error-handler.js';
 import { registerMetrics } from './platform/http/metrics.js';
@@ -114,6 +116,8 @@ export async function buildApp(services: Services, opts: BuildAppOptions = {}): 
       await api.register(ledgerRoutes(services));
       await api.register(catalogRoutes(services));
       await api.register(datasetRoutes(services));
+      await api.register(sharingRoutes(services));
+      await api.register(dataRoutes(services));
     },
     { prefix: '/api/v1' },
   );

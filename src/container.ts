@@ -17,6 +17,8 @@ import { periodicTask } from './platform/background.js';
 import type { Config } from './platform/config.js';
 import type { Database } from './platform/db/database.js';
 import { SecretBox } from './platform/secrets.js';
+import { DataPipeline } from './sharing/pipeline.js';
+import { SharingService } from './sharing/sharing.service.js';
 
 /**
  * The composition root: builds every service once with exactly the dependencies it uses.
@@ -37,12 +39,22 @@ export function createServices(database: Database, config: Config) {
   const resources = new CatalogResources(catalog);
   const uploads = UploadStore.forDataDir(config.dataDir);
   const datasets = new DatasetService({ db, database, access, ledger, orgs, resources, secrets, uploads });
+  const sharing = new SharingService({ db, access, ledger, orgs, catalog });
+  const pipeline = new DataPipeline({
+    db,
+    access,
+    ledger,
+    catalog,
+    datasets,
+    pseudonymMaster: secrets.deriveKey('sharing/pseudonym'),
+  });
   const demo = new DemoService({
     orgs,
     users,
     apps,
     catalog,
     datasets,
+    sharing,
     databaseUrl: config.databaseUrl,
   });
   // Work that runs beside the HTTP server (started by `serve` after listen, stopped on shutdown).
@@ -62,6 +74,8 @@ export function createServices(database: Database, config: Config) {
     oidc,
     catalog,
     datasets,
+    sharing,
+    pipeline,
     demo,
     background,
   };

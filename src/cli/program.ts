@@ -5,6 +5,7 @@ import { datasetCommands } from './commands/datasets.js';
 import { catalogCommands } from './commands/catalog.js';
 import { identityCommands } from './commands/identity.js';
 import { ledgerCommands } from './commands/ledger.js';
+import { sharingCommands } from './commands/sharing.js';
 import { storeCommands } from './commands/store.js';
 import { L, lang, msg, reportError } from './output.js';
 
@@ -60,6 +61,7 @@ export function buildProgram(): Command {
   datasetCommands(program);
   catalogCommands(program);
   ledgerCommands(program);
+  sharingCommands(program);
   // Every sub-command gets the same localized help.
   const localize = (cmd: Command) => {
     cmd.createHelp = () => new LocalizedHelp();

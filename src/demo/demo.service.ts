@@ -1,5 +1,6 @@
 import type { CatalogService } from '../catalog/catalog.service.js';
 import type { DatasetService } from '../datasets/dataset.service.js';
+import type { SharingService } from '../sharing/sharing.service.js';
 import type { AppService } from '../identity/app.service.js';
 import { SYSTEM } from '../identity/actor.js';
 import type { OrgService } from '../identity/org.service.js';
@@ -7,6 +8,7 @@ import type { UserService } from '../identity/user.service.js';
 import { NotFoundError } from '../platform/errors.js';
 import { DEMO_CATALOG, demoResourceInputs } from './demo-catalog.js';
 import { seedDemoDatasets } from './demo-datasets.js';
+import { type DemoGrant, seedDemoSharing } from './demo-sharing.js';
 import { DEMO_APPS, DEMO_ORGS, DEMO_PASSWORD, DEMO_REGION, DEMO_USERS } from './demo-city.js';
 
 export interface DemoReport {
@@ -19,6 +21,8 @@ export interface DemoReport {
   logins: Array<{ username: string; roles: string[]; org: string }>;
   /** API keys issued while seeding; shown only on the run that created them. */
   keys: Array<{ app: string; org: string; key: string }>;
+  /** Grants of the demo apps (call the data API with the app's key); shown on the seeding run. */
+  grants: DemoGrant[];
 }
 
 /** Seeds the demo city through the identity services, as the local operator. Safe to run twice. */
@@ -32,6 +36,7 @@ export class DemoService {
       datasets: DatasetService;
       /** Set when the store is a PostgreSQL server: the demo then links one dataset to a table there. */
       databaseUrl?: string | undefined;
+      sharing: SharingService;
     },
   ) {}
 
@@ -58,7 +63,7 @@ export class DemoService {
       logins,
     };
     if (await this.isSeeded()) {
-      return { ...base, seeded: false, keys: [] };
+      return { ...base, seeded: false, keys: [], grants: [] };
     }
     const ids = new Map<string, string>();
     for (const o of DEMO_ORGS) {
@@ -84,12 +89,14 @@ export class DemoService {
       });
     }
     const keys: DemoReport['keys'] = [];
+    const appIds = new Map<string, string>();
     for (const a of DEMO_APPS) {
       const app = await this.deps.apps.create(SYSTEM, {
         name: a.name,
         orgId: orgId(a.org),
         description: a.description,
       });
+      appIds.set(a.name, app.id);
       const { secret } = await this.deps.apps.createKey(SYSTEM, app.id, { name: 'demo' });
       keys.push({ app: a.name, org: a.org, key: secret });
     }
@@ -100,7 +107,14 @@ export class DemoService {
       orgId,
       databaseUrl: this.deps.databaseUrl,
     });
-    return { ...base, seeded: true, keys };
+    const grants = await seedDemoSharing({
+      catalog: this.deps.catalog,
+      datasets: this.deps.datasets,
+      sharing: this.deps.sharing,
+      orgId,
+      appId: (name) => appIds.get(name) as string,
+    });
+    return { ...base, seeded: true, keys, grants };
   }
 
   /** The catalog: every department's resources, reviewed and published; a few duties and demands. */

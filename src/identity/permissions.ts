@@ -38,6 +38,22 @@ export const PERMISSIONS = {
     zh: '审核与发布目录（数据局）',
     en: 'Review and publish catalog resources (data bureau)',
   },
+  'share.read': {
+    target: 'none',
+    zh: '查看共享申请、授权与异议（本单位作为申请方或提供方）',
+    en: 'View share requests, grants and objections (as requester or provider)',
+  },
+  'share.request': { target: 'org', zh: '提出共享申请与数据异议', en: 'Request data and report objections' },
+  'share.decide': {
+    target: 'org',
+    zh: '审批共享申请、管理授权、处理异议（提供方；数据局协调）',
+    en: 'Decide share requests, manage grants, handle objections (provider; bureau coordinates)',
+  },
+  'data.use': {
+    target: 'none',
+    zh: '按授权调用受控数据接口（授权主体须为本单位或本应用）',
+    en: 'Call the governed data API under a grant (whose subject is the caller’s organization or app)',
+  },
 } as const satisfies Record<string, { target: PermissionTarget; zh: string; en: string }>;
 
 export type PermissionTarget = 'none' | 'org' | 'user' | 'app';
@@ -79,6 +95,7 @@ export const ROLE_PERMISSIONS: Record<Role, Partial<Record<Permission, Reach>>> 
     'app.update': 'all',
     'system.read': 'all',
     'dataset.read': 'all',
+    'share.read': 'all',
   },
   secadmin: {
     'org.read': 'all',
@@ -96,6 +113,7 @@ export const ROLE_PERMISSIONS: Record<Role, Partial<Record<Permission, Reach>>> 
     'app.read': 'all',
     'event.read': 'all',
     'dataset.read': 'all',
+    'share.read': 'all',
   },
   catalog_editor: {
     'org.read': 'all',
@@ -104,13 +122,22 @@ export const ROLE_PERMISSIONS: Record<Role, Partial<Record<Permission, Reach>>> 
     'dataset.read': 'all',
     'dataset.manage': 'own_org',
   },
-  approver: { 'org.read': 'all', 'user.read': 'own_org', 'catalog.review': 'all' },
+  approver: {
+    'org.read': 'all',
+    'user.read': 'own_org',
+    'catalog.review': 'all',
+    'share.read': 'own_org',
+    'share.decide': 'own_org',
+  },
   consumer: {
     'org.read': 'all',
     'app.read': 'own_org',
     'app.create': 'own_org',
     'app.update': 'own_org',
     'key.manage': 'own_org',
+    'share.read': 'own_org',
+    'share.request': 'own_org',
+    'data.use': 'own_org',
   },
 };
 

@@ -3,7 +3,7 @@
  * GOVHUB_SECRET_KEY (hashed to 32 bytes) or, when unset, from a key file generated once in the data
  * directory (mode 0600). Ciphertext format: `v1.<iv b64url>.<tag b64url>.<ciphertext b64url>`.
  */
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -34,6 +34,11 @@ export class SecretBox {
     const key = randomBytes(32);
     fs.writeFileSync(file, key.toString('base64url'), { mode: 0o600, flag: 'wx' });
     return new SecretBox(key);
+  }
+
+  /** A 32-byte key for one purpose (e.g. the sharing pseudonym master key), derived from the secret key. */
+  deriveKey(purpose: string): Buffer {
+    return createHmac('sha256', this.key).update(`govhub-derive:${purpose}`).digest();
   }
 
   encrypt(plain: string): string {

@@ -236,7 +236,7 @@ export function workingDaysBetween(from: LocalDate, to: LocalDate, cal: WorkingC
       count++;
     }
   }
-  return sign * count;
+  return count === 0 ? 0 : sign * count; // never -0 (additivity compares with strict equality)
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ import type { ResourceCreateInput, ResourceDto } from '../../src/contracts/catal
 import { SYSTEM } from '../../src/identity/actor.js';
 import { createTestContext, type TestContext } from '../support/app.js';
 import { storageKinds } from '../support/db.js';
+import { walkSharingFixture } from '../sharing/world.js';
 
 /**
  * Walks every route as every role, as an app's API key and as nobody, and checks the answer against
@@ -39,6 +40,12 @@ interface Fixture {
   /** A hosted dataset of orgId's resource, and a fresh upload session into it (complete when `full`). */
   datasetId: string;
   uploadId: string;
+  walkResourceId: string;
+  /** Sharing records of orgId in the state the route needs (walkSharingFixture). */
+  requestId: string;
+  grantId: string;
+  objectionId: string;
+  dataGrantId: string;
 }
 interface Call {
   url: string;
@@ -75,8 +82,136 @@ let sheetBase64 = '';
 let datasetResourceId = '';
 const CSV = Buffer.from('姓名\n张三\n');
 const BUREAU_ONLY: readonly ActorName[] = [];
+/** The walk's org is a department: the bureau's sharing steps are nobody's here. */
+const BUREAU_ONLY_SHARING: readonly ActorName[] = [];
+
+const SHARE_READERS: readonly ActorName[] = ['sysadmin', 'auditor', 'approver', 'consumer', 'app'];
+const REQUESTERS: readonly ActorName[] = ['consumer', 'app'];
+const PROVIDER: readonly ActorName[] = ['approver'];
+const later = () => new Date(Date.now() + 800 * 86_400_000).toISOString();
 
 const POLICY: Record<string, Policy> = {
+  'POST /api/v1/sharing/requests': {
+    allowed: REQUESTERS,
+    call: (f) => ({
+      url: '/api/v1/sharing/requests',
+      payload: {
+        resources: [{ resource: f.walkResourceId, items: ['district'] }],
+        purpose: '用途',
+        scenario: '场景',
+        legalBasis: '依据',
+        modes: ['read'],
+        validTo: later(),
+      },
+    }),
+  },
+  'GET /api/v1/sharing/requests': {
+    allowed: SHARE_READERS,
+    call: () => ({ url: '/api/v1/sharing/requests' }),
+  },
+  'GET /api/v1/sharing/requests/:id': {
+    allowed: SHARE_READERS,
+    call: (f) => ({ url: `/api/v1/sharing/requests/${f.requestId}` }),
+  },
+  'POST /api/v1/sharing/requests/:id/decision': {
+    allowed: PROVIDER,
+    call: (f) => ({
+      url: `/api/v1/sharing/requests/${f.requestId}/decision`,
+      payload: { decision: 'approve' },
+    }),
+  },
+  'POST /api/v1/sharing/requests/:id/resubmit': {
+    allowed: REQUESTERS,
+    call: (f) => ({ url: `/api/v1/sharing/requests/${f.requestId}/resubmit` }),
+  },
+  'POST /api/v1/sharing/requests/:id/withdraw': {
+    allowed: REQUESTERS,
+    call: (f) => ({ url: `/api/v1/sharing/requests/${f.requestId}/withdraw`, payload: {} }),
+  },
+  'POST /api/v1/sharing/requests/:id/coordination': {
+    allowed: REQUESTERS,
+    call: (f) => ({
+      url: `/api/v1/sharing/requests/${f.requestId}/coordination`,
+      payload: { reason: '请协调' },
+    }),
+  },
+  'POST /api/v1/sharing/requests/:id/coordinate': {
+    allowed: BUREAU_ONLY_SHARING,
+    call: (f) => ({
+      url: `/api/v1/sharing/requests/${f.requestId}/coordinate`,
+      payload: { outcome: 'granted' },
+    }),
+  },
+  'GET /api/v1/sharing/grants': { allowed: SHARE_READERS, call: () => ({ url: '/api/v1/sharing/grants' }) },
+  'GET /api/v1/sharing/grants/:id': {
+    allowed: SHARE_READERS,
+    call: (f) => ({ url: `/api/v1/sharing/grants/${f.grantId}` }),
+  },
+  'POST /api/v1/sharing/grants/:id/suspend': {
+    allowed: PROVIDER,
+    call: (f) => ({ url: `/api/v1/sharing/grants/${f.grantId}/suspend`, payload: { reason: '核查' } }),
+  },
+  'POST /api/v1/sharing/grants/:id/resume': {
+    allowed: PROVIDER,
+    call: (f) => ({ url: `/api/v1/sharing/grants/${f.grantId}/resume` }),
+  },
+  'POST /api/v1/sharing/grants/:id/revoke': {
+    allowed: PROVIDER,
+    call: (f) => ({ url: `/api/v1/sharing/grants/${f.grantId}/revoke`, payload: { reason: '结束' } }),
+  },
+  'POST /api/v1/sharing/grants/:id/renew': {
+    allowed: PROVIDER,
+    call: (f) => ({ url: `/api/v1/sharing/grants/${f.grantId}/renew`, payload: { validTo: later() } }),
+  },
+  'POST /api/v1/sharing/objections': {
+    allowed: REQUESTERS,
+    call: (f) => ({
+      url: '/api/v1/sharing/objections',
+      payload: { grantId: f.grantId, items: ['district'], recordKeys: ['1'], description: '区县有误' },
+    }),
+  },
+  'GET /api/v1/sharing/objections': {
+    allowed: SHARE_READERS,
+    call: () => ({ url: '/api/v1/sharing/objections' }),
+  },
+  'GET /api/v1/sharing/objections/:id': {
+    allowed: SHARE_READERS,
+    call: (f) => ({ url: `/api/v1/sharing/objections/${f.objectionId}` }),
+  },
+  'POST /api/v1/sharing/objections/:id/resolve': {
+    allowed: PROVIDER,
+    call: (f) => ({
+      url: `/api/v1/sharing/objections/${f.objectionId}/resolve`,
+      payload: { outcome: 'reject', reason: '经核实无误' },
+    }),
+  },
+  'GET /api/v1/sharing/rules': { allowed: SHARE_READERS, call: () => ({ url: '/api/v1/sharing/rules' }) },
+  'PUT /api/v1/sharing/rules': {
+    allowed: BUREAU_ONLY_SHARING,
+    call: () => ({
+      url: '/api/v1/sharing/rules',
+      payload: { bureauRule: { minLevel: 'important' }, sla: {}, calendarOverrides: [] },
+    }),
+  },
+  'GET /api/v1/data/grants/:grantId/rows': {
+    allowed: REQUESTERS,
+    call: (f) => ({ url: `/api/v1/data/grants/${f.dataGrantId}/rows` }),
+  },
+  'GET /api/v1/data/grants/:grantId/stream': {
+    allowed: REQUESTERS,
+    call: (f) => ({ url: `/api/v1/data/grants/${f.dataGrantId}/stream` }),
+  },
+  'GET /api/v1/data/grants/:grantId/download': {
+    allowed: REQUESTERS,
+    call: (f) => ({ url: `/api/v1/data/grants/${f.dataGrantId}/download` }),
+  },
+  'POST /api/v1/data/grants/:grantId/verify': {
+    allowed: REQUESTERS,
+    call: (f) => ({
+      url: `/api/v1/data/grants/${f.dataGrantId}/verify`,
+      payload: { key: { district: '锦江区' }, claims: { population: 100 } },
+    }),
+  },
   'GET /api/v1/catalog/search': { allowed: 'public', call: () => ({ url: '/api/v1/catalog/search?q=户籍' }) },
   'POST /api/v1/catalog/resources': {
     allowed: ['catalog_editor'],
@@ -449,7 +584,17 @@ for (const kind of storageKinds()) {
           );
         }
       }
-      const base = { orgId, userId: user.id, appId: app.id, keyId: key.id, eventId, datasetId, uploadId };
+      const sharing = await walkSharingFixture(ctx, orgId, route);
+      const base = {
+        orgId,
+        userId: user.id,
+        appId: app.id,
+        keyId: key.id,
+        eventId,
+        datasetId,
+        uploadId,
+        ...sharing,
+      };
       // Catalog records only for the catalog routes that act on one (keeps the walk fast).
       if (!/\/catalog\/(resources|demands)\/:id/.test(route)) {
         return { ...base, resourceId: '-', publishedId: '-', demandId: '-' };

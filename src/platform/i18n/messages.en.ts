@@ -4,6 +4,7 @@ import { datasetsEn } from './messages/datasets.en.js';
 import { commonEn } from './messages/common.en.js';
 import { identityEn } from './messages/identity.en.js';
 import { ledgerEn } from './messages/ledger.en.js';
+import { sharingEn } from './messages/sharing.en.js';
 import type { zh } from './messages.zh.js';
 
 /** English messages, each capability's in messages/<capability>.en.ts. */
@@ -13,5 +14,6 @@ export const en: Record<keyof typeof zh, string> = {
   ...catalogEn,
   ...datasetsEn,
   ...ledgerEn,
+  ...sharingEn,
   ...cliEn,
 };

@@ -4,6 +4,7 @@ import { datasetsZh } from './messages/datasets.zh.js';
 import { commonZh } from './messages/common.zh.js';
 import { identityZh } from './messages/identity.zh.js';
 import { ledgerZh } from './messages/ledger.zh.js';
+import { sharingZh } from './messages/sharing.zh.js';
 
 /**
  * 中文消息（默认语言），each capability's in messages/<capability>.zh.ts. The English catalog is typed
@@ -15,5 +16,6 @@ export const zh = {
   ...catalogZh,
   ...datasetsZh,
   ...ledgerZh,
+  ...sharingZh,
   ...cliZh,
 } as const;

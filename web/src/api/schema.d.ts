@@ -7105,6 +7105,2810 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/sharing/requests': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** 共享申请列表（本单位作为申请方或提供方） / list share requests */
+    get: {
+      parameters: {
+        query?: {
+          status?: string;
+          /** @description zh-CN | en */
+          lang?: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: string;
+              /** @description provider_review | bureau_review | returned | approved | refused | coordination_requested | coordinated | withdrawn */
+              status: string;
+              requesterOrgId: string;
+              requesterAppId: string | null;
+              providerOrgId: string;
+              purpose: string;
+              scenario: string;
+              legalBasis: string;
+              modes: string[];
+              validFrom: string;
+              validTo: string;
+              expectedVolume: string | null;
+              items: {
+                resourceId: string;
+                item: string;
+                shareType: string;
+                level: string;
+              }[];
+              bureauReviewRequired: boolean;
+              refusal: {
+                by: string;
+                reason: string;
+                legalBasis?: string;
+              } | null;
+              returnedReason: string | null;
+              coordinationReason: string | null;
+              dueAt: string | null;
+              steps: {
+                stage: string;
+                startedAt: string;
+                dueAt: string | null;
+                decidedAt: string | null;
+                outcome: string | null;
+                reason: string | null;
+              }[];
+              grantIds: string[];
+              createdAt: string;
+            }[];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    put?: never;
+    /** 提出共享申请（用途、场景、依据、信息项、方式、期限） / request data */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            resources: {
+              resource: string;
+              items: string[];
+            }[];
+            purpose: string;
+            scenario: string;
+            legalBasis: string;
+            modes: ('read' | 'verify' | 'download' | 'subscribe' | 'compute')[];
+            /** Format: date-time */
+            validFrom?: string;
+            /** Format: date-time */
+            validTo: string;
+            expectedVolume?: string;
+            appId?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: string;
+              /** @description provider_review | bureau_review | returned | approved | refused | coordination_requested | coordinated | withdrawn */
+              status: string;
+              requesterOrgId: string;
+              requesterAppId: string | null;
+              providerOrgId: string;
+              purpose: string;
+              scenario: string;
+              legalBasis: string;
+              modes: string[];
+              validFrom: string;
+              validTo: string;
+              expectedVolume: string | null;
+              items: {
+                resourceId: string;
+                item: string;
+                shareType: string;
+                level: string;
+              }[];
+              bureauReviewRequired: boolean;
+              refusal: {
+                by: string;
+                reason: string;
+                legalBasis?: string;
+              } | null;
+              returnedReason: string | null;
+              coordinationReason: string | null;
+              dueAt: string | null;
+              steps: {
+                stage: string;
+                startedAt: string;
+                dueAt: string | null;
+                decidedAt: string | null;
+                outcome: string | null;
+                reason: string | null;
+              }[];
+              grantIds: string[];
+              createdAt: string;
+            };
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/sharing/requests/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** 共享申请详情 / a share request */
+    get: {
+      parameters: {
+        query?: {
+          /** @description zh-CN | en */
+          lang?: string;
+        };
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: string;
+              /** @description provider_review | bureau_review | returned | approved | refused | coordination_requested | coordinated | withdrawn */
+              status: string;
+              requesterOrgId: string;
+              requesterAppId: string | null;
+              providerOrgId: string;
+              purpose: string;
+              scenario: string;
+              legalBasis: string;
+              modes: string[];
+              validFrom: string;
+              validTo: string;
+              expectedVolume: string | null;
+              items: {
+                resourceId: string;
+                item: string;
+                shareType: string;
+                level: string;
+              }[];
+              bureauReviewRequired: boolean;
+              refusal: {
+                by: string;
+                reason: string;
+                legalBasis?: string;
+              } | null;
+              returnedReason: string | null;
+              coordinationReason: string | null;
+              dueAt: string | null;
+              steps: {
+                stage: string;
+                startedAt: string;
+                dueAt: string | null;
+                decidedAt: string | null;
+                outcome: string | null;
+                reason: string | null;
+              }[];
+              grantIds: string[];
+              createdAt: string;
+            };
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/sharing/requests/{id}/decision': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** 审批：同意（含授权条件）、不同意（须说明理由）、退回补充 / decide */
+    post: {
+      parameters: {
+        query?: {
+          /** @description zh-CN | en */
+          lang?: string;
+        };
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @enum {unknown} */
+            decision: 'approve' | 'refuse' | 'return';
+            reason?: string;
+            legalBasis?: string;
+            items?: {
+              resourceId: string;
+              item: string;
+            }[];
+            modes?: ('read' | 'verify' | 'download' | 'subscribe' | 'compute')[];
+            /** Format: date-time */
+            validTo?: string;
+            terms?: {
+              /** @description datasets filter JSON, e.g. {"eq":["district","锦江区"]} */
+              rowFilter?: unknown;
+              /** @description item → MaskRule */
+              maskingProfile?: {
+                [key: string]: unknown;
+              };
+              quota?: {
+                /** @enum {unknown} */
+                period: 'day' | 'month' | 'total';
+                maxCalls?: number;
+                maxRows?: number;
+              };
+              rate?: {
+                perSecond: number;
+                burst?: number;
+              };
+              linkageScope?: string;
+            };
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: string;
+              /** @description provider_review | bureau_review | returned | approved | refused | coordination_requested | coordinated | withdrawn */
+              status: string;
+              requesterOrgId: string;
+              requesterAppId: string | null;
+              providerOrgId: string;
+              purpose: string;
+              scenario: string;
+              legalBasis: string;
+              modes: string[];
+              validFrom: string;
+              validTo: string;
+              expectedVolume: string | null;
+              items: {
+                resourceId: string;
+                item: string;
+                shareType: string;
+                level: string;
+              }[];
+              bureauReviewRequired: boolean;
+              refusal: {
+                by: string;
+                reason: string;
+                legalBasis?: string;
+              } | null;
+              returnedReason: string | null;
+              coordinationReason: string | null;
+              dueAt: string | null;
+              steps: {
+                stage: string;
+                startedAt: string;
+                dueAt: string | null;
+                decidedAt: string | null;
+                outcome: string | null;
+                reason: string | null;
+              }[];
+              grantIds: string[];
+              createdAt: string;
+            };
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/sharing/requests/{id}/resubmit': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** 补充后重新提交 / resubmit */
+    post: {
+      parameters: {
+        query?: {
+          /** @description zh-CN | en */
+          lang?: string;
+        };
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: string;
+              /** @description provider_review | bureau_review | returned | approved | refused | coordination_requested | coordinated | withdrawn */
+              status: string;
+              requesterOrgId: string;
+              requesterAppId: string | null;
+              providerOrgId: string;
+              purpose: string;
+              scenario: string;
+              legalBasis: string;
+              modes: string[];
+              validFrom: string;
+              validTo: string;
+              expectedVolume: string | null;
+              items: {
+                resourceId: string;
+                item: string;
+                shareType: string;
+                level: string;
+              }[];
+              bureauReviewRequired: boolean;
+              refusal: {
+                by: string;
+                reason: string;
+                legalBasis?: string;
+              } | null;
+              returnedReason: string | null;
+              coordinationReason: string | null;
+              dueAt: string | null;
+              steps: {
+                stage: string;
+                startedAt: string;
+                dueAt: string | null;
+                decidedAt: string | null;
+                outcome: string | null;
+                reason: string | null;
+              }[];
+              grantIds: string[];
+              createdAt: string;
+            };
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/sharing/requests/{id}/withdraw': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** 撤回申请 / withdraw */
+    post: {
+      parameters: {
+        query?: {
+          /** @description zh-CN | en */
+          lang?: string;
+        };
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            reason?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: string;
+              /** @description provider_review | bureau_review | returned | approved | refused | coordination_requested | coordinated | withdrawn */
+              status: string;
+              requesterOrgId: string;
+              requesterAppId: string | null;
+              providerOrgId: string;
+              purpose: string;
+              scenario: string;
+              legalBasis: string;
+              modes: string[];
+              validFrom: string;
+              validTo: string;
+              expectedVolume: string | null;
+              items: {
+                resourceId: string;
+                item: string;
+                shareType: string;
+                level: string;
+              }[];
+              bureauReviewRequired: boolean;
+              refusal: {
+                by: string;
+                reason: string;
+                legalBasis?: string;
+              } | null;
+              returnedReason: string | null;
+              coordinationReason: string | null;
+              dueAt: string | null;
+              steps: {
+                stage: string;
+                startedAt: string;
+                dueAt: string | null;
+                decidedAt: string | null;
+                outcome: string | null;
+                reason: string | null;
+              }[];
+              grantIds: string[];
+              createdAt: string;
+            };
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/sharing/requests/{id}/coordination': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** 申请数据局协调 / ask the data bureau to coordinate */
+    post: {
+      parameters: {
+        query?: {
+          /** @description zh-CN | en */
+          lang?: string;
+        };
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            reason: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: string;
+              /** @description provider_review | bureau_review | returned | approved | refused | coordination_requested | coordinated | withdrawn */
+              status: string;
+              requesterOrgId: string;
+              requesterAppId: string | null;
+              providerOrgId: string;
+              purpose: string;
+              scenario: string;
+              legalBasis: string;
+              modes: string[];
+              validFrom: string;
+              validTo: string;
+              expectedVolume: string | null;
+              items: {
+                resourceId: string;
+                item: string;
+                shareType: string;
+                level: string;
+              }[];
+              bureauReviewRequired: boolean;
+              refusal: {
+                by: string;
+                reason: string;
+                legalBasis?: string;
+              } | null;
+              returnedReason: string | null;
+              coordinationReason: string | null;
+              dueAt: string | null;
+              steps: {
+                stage: string;
+                startedAt: string;
+                dueAt: string | null;
+                decidedAt: string | null;
+                outcome: string | null;
+                reason: string | null;
+              }[];
+              grantIds: string[];
+              createdAt: string;
+            };
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/sharing/requests/{id}/coordinate': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** 数据局协调结果 / the bureau’s coordination outcome */
+    post: {
+      parameters: {
+        query?: {
+          /** @description zh-CN | en */
+          lang?: string;
+        };
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @enum {unknown} */
+            outcome: 'granted' | 'upheld';
+            note?: string;
+            terms?: {
+              /** @description datasets filter JSON, e.g. {"eq":["district","锦江区"]} */
+              rowFilter?: unknown;
+              /** @description item → MaskRule */
+              maskingProfile?: {
+                [key: string]: unknown;
+              };
+              quota?: {
+                /** @enum {unknown} */
+                period: 'day' | 'month' | 'total';
+                maxCalls?: number;
+                maxRows?: number;
+              };
+              rate?: {
+                perSecond: number;
+                burst?: number;
+              };
+              linkageScope?: string;
+            };
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: string;
+              /** @description provider_review | bureau_review | returned | approved | refused | coordination_requested | coordinated | withdrawn */
+              status: string;
+              requesterOrgId: string;
+              requesterAppId: string | null;
+              providerOrgId: string;
+              purpose: string;
+              scenario: string;
+              legalBasis: string;
+              modes: string[];
+              validFrom: string;
+              validTo: string;
+              expectedVolume: string | null;
+              items: {
+                resourceId: string;
+                item: string;
+                shareType: string;
+                level: string;
+              }[];
+              bureauReviewRequired: boolean;
+              refusal: {
+                by: string;
+                reason: string;
+                legalBasis?: string;
+              } | null;
+              returnedReason: string | null;
+              coordinationReason: string | null;
+              dueAt: string | null;
+              steps: {
+                stage: string;
+                startedAt: string;
+                dueAt: string | null;
+                decidedAt: string | null;
+                outcome: string | null;
+                reason: string | null;
+              }[];
+              grantIds: string[];
+              createdAt: string;
+            };
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/sharing/grants': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** 授权列表 / list grants */
+    get: {
+      parameters: {
+        query?: {
+          /** @description zh-CN | en */
+          lang?: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: string;
+              requestId: string | null;
+              consumerOrgId: string;
+              consumerAppId: string | null;
+              providerOrgId: string;
+              resourceId: string;
+              /** @enum {unknown} */
+              status: 'active' | 'suspended' | 'revoked' | 'expired';
+              items: string[];
+              rowFilter: unknown;
+              maskingProfile: {
+                [key: string]: unknown;
+              };
+              modes: string[];
+              quota: {
+                /** @enum {unknown} */
+                period: 'day' | 'month' | 'total';
+                maxCalls?: number;
+                maxRows?: number;
+              } | null;
+              rate: {
+                perSecond: number;
+                burst?: number;
+              } | null;
+              validFrom: string;
+              validTo: string;
+              purpose: string;
+              statusReason: string | null;
+            }[];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/sharing/grants/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** 授权详情 / a grant */
+    get: {
+      parameters: {
+        query?: {
+          /** @description zh-CN | en */
+          lang?: string;
+        };
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: string;
+              requestId: string | null;
+              consumerOrgId: string;
+              consumerAppId: string | null;
+              providerOrgId: string;
+              resourceId: string;
+              /** @enum {unknown} */
+              status: 'active' | 'suspended' | 'revoked' | 'expired';
+              items: string[];
+              rowFilter: unknown;
+              maskingProfile: {
+                [key: string]: unknown;
+              };
+              modes: string[];
+              quota: {
+                /** @enum {unknown} */
+                period: 'day' | 'month' | 'total';
+                maxCalls?: number;
+                maxRows?: number;
+              } | null;
+              rate: {
+                perSecond: number;
+                burst?: number;
+              } | null;
+              validFrom: string;
+              validTo: string;
+              purpose: string;
+              statusReason: string | null;
+            };
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/sharing/grants/{id}/suspend': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** 暂停授权（立即生效） / suspend */
+    post: {
+      parameters: {
+        query?: {
+          /** @description zh-CN | en */
+          lang?: string;
+        };
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            reason: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: string;
+              requestId: string | null;
+              consumerOrgId: string;
+              consumerAppId: string | null;
+              providerOrgId: string;
+              resourceId: string;
+              /** @enum {unknown} */
+              status: 'active' | 'suspended' | 'revoked' | 'expired';
+              items: string[];
+              rowFilter: unknown;
+              maskingProfile: {
+                [key: string]: unknown;
+              };
+              modes: string[];
+              quota: {
+                /** @enum {unknown} */
+                period: 'day' | 'month' | 'total';
+                maxCalls?: number;
+                maxRows?: number;
+              } | null;
+              rate: {
+                perSecond: number;
+                burst?: number;
+              } | null;
+              validFrom: string;
+              validTo: string;
+              purpose: string;
+              statusReason: string | null;
+            };
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/sharing/grants/{id}/resume': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** 恢复授权 / resume */
+    post: {
+      parameters: {
+        query?: {
+          /** @description zh-CN | en */
+          lang?: string;
+        };
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: string;
+              requestId: string | null;
+              consumerOrgId: string;
+              consumerAppId: string | null;
+              providerOrgId: string;
+              resourceId: string;
+              /** @enum {unknown} */
+              status: 'active' | 'suspended' | 'revoked' | 'expired';
+              items: string[];
+              rowFilter: unknown;
+              maskingProfile: {
+                [key: string]: unknown;
+              };
+              modes: string[];
+              quota: {
+                /** @enum {unknown} */
+                period: 'day' | 'month' | 'total';
+                maxCalls?: number;
+                maxRows?: number;
+              } | null;
+              rate: {
+                perSecond: number;
+                burst?: number;
+              } | null;
+              validFrom: string;
+              validTo: string;
+              purpose: string;
+              statusReason: string | null;
+            };
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/sharing/grants/{id}/revoke': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** 撤销授权（立即生效，含已打开的流） / revoke */
+    post: {
+      parameters: {
+        query?: {
+          /** @description zh-CN | en */
+          lang?: string;
+        };
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            reason: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: string;
+              requestId: string | null;
+              consumerOrgId: string;
+              consumerAppId: string | null;
+              providerOrgId: string;
+              resourceId: string;
+              /** @enum {unknown} */
+              status: 'active' | 'suspended' | 'revoked' | 'expired';
+              items: string[];
+              rowFilter: unknown;
+              maskingProfile: {
+                [key: string]: unknown;
+              };
+              modes: string[];
+              quota: {
+                /** @enum {unknown} */
+                period: 'day' | 'month' | 'total';
+                maxCalls?: number;
+                maxRows?: number;
+              } | null;
+              rate: {
+                perSecond: number;
+                burst?: number;
+              } | null;
+              validFrom: string;
+              validTo: string;
+              purpose: string;
+              statusReason: string | null;
+            };
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/sharing/grants/{id}/renew': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** 续期 / renew */
+    post: {
+      parameters: {
+        query?: {
+          /** @description zh-CN | en */
+          lang?: string;
+        };
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** Format: date-time */
+            validTo: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: string;
+              requestId: string | null;
+              consumerOrgId: string;
+              consumerAppId: string | null;
+              providerOrgId: string;
+              resourceId: string;
+              /** @enum {unknown} */
+              status: 'active' | 'suspended' | 'revoked' | 'expired';
+              items: string[];
+              rowFilter: unknown;
+              maskingProfile: {
+                [key: string]: unknown;
+              };
+              modes: string[];
+              quota: {
+                /** @enum {unknown} */
+                period: 'day' | 'month' | 'total';
+                maxCalls?: number;
+                maxRows?: number;
+              } | null;
+              rate: {
+                perSecond: number;
+                burst?: number;
+              } | null;
+              validFrom: string;
+              validTo: string;
+              purpose: string;
+              statusReason: string | null;
+            };
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/sharing/objections': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** 数据异议列表 / list objections */
+    get: {
+      parameters: {
+        query?: {
+          /** @description zh-CN | en */
+          lang?: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: string;
+              /** @description reported | provider_verifying | corrected | rejected | closed | withdrawn */
+              status: string;
+              reporterOrgId: string;
+              providerOrgId: string;
+              grantId: string | null;
+              resourceId: string;
+              items: string[];
+              recordKeys: string[];
+              description: string;
+              rejectionReason: string | null;
+              corrections: unknown[];
+              notified: string[];
+              dueAt: string | null;
+              createdAt: string;
+            }[];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    put?: never;
+    /** 提出数据异议 / report a wrong record or item */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            grantId: string;
+            items: string[];
+            recordKeys: string[];
+            description: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: string;
+              /** @description reported | provider_verifying | corrected | rejected | closed | withdrawn */
+              status: string;
+              reporterOrgId: string;
+              providerOrgId: string;
+              grantId: string | null;
+              resourceId: string;
+              items: string[];
+              recordKeys: string[];
+              description: string;
+              rejectionReason: string | null;
+              corrections: unknown[];
+              notified: string[];
+              dueAt: string | null;
+              createdAt: string;
+            };
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/sharing/objections/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** 数据异议详情 / an objection */
+    get: {
+      parameters: {
+        query?: {
+          /** @description zh-CN | en */
+          lang?: string;
+        };
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: string;
+              /** @description reported | provider_verifying | corrected | rejected | closed | withdrawn */
+              status: string;
+              reporterOrgId: string;
+              providerOrgId: string;
+              grantId: string | null;
+              resourceId: string;
+              items: string[];
+              recordKeys: string[];
+              description: string;
+              rejectionReason: string | null;
+              corrections: unknown[];
+              notified: string[];
+              dueAt: string | null;
+              createdAt: string;
+            };
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/sharing/objections/{id}/resolve': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** 提供方核实：更正或驳回（须说明理由），并告知申请方 / correct or reject */
+    post: {
+      parameters: {
+        query?: {
+          /** @description zh-CN | en */
+          lang?: string;
+        };
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json':
+            | {
+                /** @enum {string} */
+                outcome: 'correct';
+                corrections: {
+                  item: string;
+                  recordKey: string;
+                  oldValue: unknown;
+                  newValue: unknown;
+                  evidence?: string;
+                }[];
+              }
+            | {
+                /** @enum {string} */
+                outcome: 'reject';
+                reason: string;
+              };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: string;
+              /** @description reported | provider_verifying | corrected | rejected | closed | withdrawn */
+              status: string;
+              reporterOrgId: string;
+              providerOrgId: string;
+              grantId: string | null;
+              resourceId: string;
+              items: string[];
+              recordKeys: string[];
+              description: string;
+              rejectionReason: string | null;
+              corrections: unknown[];
+              notified: string[];
+              dueAt: string | null;
+              createdAt: string;
+            };
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/sharing/rules': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** 区域共享规则（数据局复核条件、时限、日历） / region rule */
+    get: {
+      parameters: {
+        query?: {
+          /** @description zh-CN | en */
+          lang?: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              region: string;
+              bureauRule: {
+                minLevel?: string;
+                allConditional?: boolean;
+              };
+              sla: {
+                [key: string]: unknown;
+              };
+              calendarOverrides: unknown[];
+            };
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    /** 设置区域共享规则（数据局） / set the region rule */
+    put: {
+      parameters: {
+        query?: {
+          /** @description zh-CN | en */
+          lang?: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            bureauRule: {
+              /** @enum {unknown} */
+              minLevel?: 'core' | 'important' | 'general';
+              allConditional?: boolean;
+            };
+            /** @description stage → { workingDays, remindAtWorkingDaysLeft } */
+            sla: {
+              [key: string]: unknown;
+            };
+            calendarOverrides: {
+              date: string;
+              /** @enum {unknown} */
+              kind: 'HOLIDAY' | 'MAKEUP_WORKDAY';
+              name?: string;
+            }[];
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              region: string;
+              bureauRule: {
+                minLevel?: string;
+                allConditional?: boolean;
+              };
+              sla: {
+                [key: string]: unknown;
+              };
+              calendarOverrides: unknown[];
+            };
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/data/grants/{grantId}/rows': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** 按授权读取数据（JSON 分页，游标） / rows as JSON pages */
+    get: {
+      parameters: {
+        query?: {
+          /** @description comma-separated granted items (default: all) */
+          items?: string;
+          /** @description filter JSON, ANDed with the grant’s row filter */
+          filter?: string;
+          /** @description item[:desc],… */
+          order?: string;
+          limit?: number;
+          cursor?: string;
+          /** @description zh-CN | en */
+          lang?: string;
+        };
+        header?: never;
+        path: {
+          grantId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              grantId: string;
+              items: string[];
+              rows: {
+                [key: string]: unknown;
+              }[];
+              nextCursor: string | null;
+            };
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/data/grants/{grantId}/stream': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** 按授权流式读取（NDJSON / CSV；撤销即停，末行为回执） / NDJSON or CSV stream */
+    get: {
+      parameters: {
+        query?: {
+          items?: string;
+          filter?: string;
+          order?: string;
+          limit?: number;
+          format?: 'ndjson' | 'csv';
+          /** @description zh-CN | en */
+          lang?: string;
+        };
+        header?: never;
+        path: {
+          grantId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description NDJSON lines or CSV; the last line is the trailer */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': string;
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/data/grants/{grantId}/download': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** 下载（CSV 文件，需 download 方式授权） / download as a CSV file */
+    get: {
+      parameters: {
+        query?: {
+          items?: string;
+          filter?: string;
+          order?: string;
+          limit?: number;
+          format?: 'ndjson' | 'csv';
+          /** @description zh-CN | en */
+          lang?: string;
+        };
+        header?: never;
+        path: {
+          grantId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': string;
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/data/grants/{grantId}/verify': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** 核验：只返回每项一致/不一致 / verify claimed values (match / no_match only) */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          grantId: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description key items and values selecting the record, e.g. {"id_number":"…"} */
+            key: {
+              [key: string]: string | number | boolean;
+            };
+            /** @description claimed values per item */
+            claims: {
+              [key: string]: unknown;
+            };
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              grantId: string;
+              results: {
+                [key: string]: 'match' | 'no_match';
+              };
+            };
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {

@@ -3,6 +3,7 @@ import * as m0001 from './0001-identity.js';
 import * as m0002 from './0002-catalog.js';
 import * as m0003 from './0003-datasets.js';
 import * as m0004 from './0004-ledger.js';
+import * as m0005 from './0005-sharing.js';
 import * as m0006 from './0006-dataset-access.js';
 
 /** Every migration in order. Migrations are immutable once released; add a new file for each change. */
@@ -11,5 +12,6 @@ export const migrations: Record<string, Migration> = {
   '0002-catalog': m0002,
   '0003-datasets': m0003,
   '0004-ledger': m0004,
+  '0005-sharing': m0005,
   '0006-dataset-access': m0006,
 };

@@ -8,6 +8,8 @@ export const cliEn: Record<keyof typeof cliZh, string> = {
   'cli.docs': 'API reference: {url}',
   'cli.demoLogins': 'Demo logins (password {password} for all):',
   'cli.demoKeys': 'Demo app API keys (shown this once):',
+  'cli.demoGrants': 'Grants of the demo apps (call the governed data API with the keys above):',
+  'cli.demoGrantTry': 'Try it ({app}, grant {grant}):',
   'cli.demoSeeded': 'Demo city written: {orgs} organizations, {users} users, {apps} apps',
   'cli.demoExisting': 'The demo city is already there; nothing written',
   'cli.migrated': 'Database up to date (version {current}); {count} migrations applied now',

@@ -6,6 +6,8 @@ export const cliZh = {
   'cli.docs': '接口文档：{url}',
   'cli.demoLogins': '演示账号（密码均为 {password}）：',
   'cli.demoKeys': '演示应用 API 密钥（仅显示这一次）：',
+  'cli.demoGrants': '演示应用的授权（用上面的 API 密钥调用受控数据接口）：',
+  'cli.demoGrantTry': '试一试（{app} 的授权 {grant}）：',
   'cli.demoSeeded': '已写入演示城市：{orgs} 个组织机构、{users} 个用户、{apps} 个应用',
   'cli.demoExisting': '演示城市已存在，未重复写入',
   'cli.migrated': '数据库已是最新（当前版本 {current}），本次应用 {count} 个迁移',

@@ -1,0 +1,193 @@
+import { type Insertable, type Selectable, sql, type Updateable } from 'kysely';
+import type { Executor } from '../platform/db/database.js';
+import type {
+  ObjectionTable,
+  RequestItemTable,
+  RequestStepTable,
+  ShareGrantTable,
+  ShareRequestTable,
+  SharingRegionRuleTable,
+} from '../platform/db/schema.js';
+
+export type RequestRow = Selectable<ShareRequestTable>;
+export type RequestItemRow = Selectable<RequestItemTable>;
+export type StepRow = Selectable<RequestStepTable>;
+export type GrantRow = Selectable<ShareGrantTable>;
+export type ObjectionRow = Selectable<ObjectionTable>;
+export type RegionRuleRow = Selectable<SharingRegionRuleTable>;
+
+/** SQL of the sharing capability. Every function takes its executor (inside a transaction: the trx). */
+export const sharingRepository = {
+  async insertRequest(
+    db: Executor,
+    row: Insertable<ShareRequestTable>,
+    items: RequestItemRow[],
+  ): Promise<void> {
+    await db.insertInto('share_request').values(row).execute();
+    if (items.length > 0) {
+      await db.insertInto('request_item').values(items).execute();
+    }
+  },
+  request(db: Executor, id: string, forUpdate = false): Promise<RequestRow | undefined> {
+    let q = db.selectFrom('share_request').selectAll().where('id', '=', id);
+    if (forUpdate) {
+      q = q.forUpdate();
+    }
+    return q.executeTakeFirst();
+  },
+  requestItems(db: Executor, id: string): Promise<RequestItemRow[]> {
+    return db.selectFrom('request_item').selectAll().where('request_id', '=', id).orderBy('item').execute();
+  },
+  async updateRequest(db: Executor, id: string, patch: Updateable<ShareRequestTable>): Promise<void> {
+    await db
+      .updateTable('share_request')
+      .set({ ...patch, updated_at: new Date() })
+      .where('id', '=', id)
+      .execute();
+  },
+  listRequests(db: Executor, orgId: string | null, status?: string): Promise<RequestRow[]> {
+    let q = db.selectFrom('share_request').selectAll();
+    if (orgId !== null) {
+      q = q.where((eb) => eb.or([eb('requester_org_id', '=', orgId), eb('provider_org_id', '=', orgId)]));
+    }
+    if (status) {
+      q = q.where('status', '=', status);
+    }
+    return q.orderBy('created_at', 'desc').limit(500).execute();
+  },
+  async openStep(db: Executor, row: Insertable<RequestStepTable>): Promise<void> {
+    await db.insertInto('request_step').values(row).execute();
+  },
+  async closeSteps(
+    db: Executor,
+    requestId: string,
+    outcome: string,
+    actorId: string | null,
+    reason: string | null,
+  ) {
+    await db
+      .updateTable('request_step')
+      .set({ decided_at: new Date(), outcome, actor_id: actorId, reason })
+      .where('request_id', '=', requestId)
+      .where('decided_at', 'is', null)
+      .execute();
+  },
+  steps(db: Executor, requestId: string): Promise<StepRow[]> {
+    return db
+      .selectFrom('request_step')
+      .selectAll()
+      .where('request_id', '=', requestId)
+      .orderBy('started_at')
+      .execute();
+  },
+  async insertGrant(db: Executor, row: Insertable<ShareGrantTable>, items: string[]): Promise<void> {
+    await db.insertInto('share_grant').values(row).execute();
+    await db
+      .insertInto('grant_item')
+      .values(items.map((item) => ({ grant_id: row.id, item })))
+      .execute();
+  },
+  grant(db: Executor, id: string, forUpdate = false): Promise<GrantRow | undefined> {
+    let q = db.selectFrom('share_grant').selectAll().where('id', '=', id);
+    if (forUpdate) {
+      q = q.forUpdate();
+    }
+    return q.executeTakeFirst();
+  },
+  /** Only the status columns: the cheap check an open stream makes between batches. */
+  grantStatus(db: Executor, id: string) {
+    return db
+      .selectFrom('share_grant')
+      .select(['status', 'valid_to'])
+      .where('id', '=', id)
+      .executeTakeFirst();
+  },
+  async grantItems(db: Executor, id: string): Promise<string[]> {
+    const rows = await db
+      .selectFrom('grant_item')
+      .select('item')
+      .where('grant_id', '=', id)
+      .orderBy('item')
+      .execute();
+    return rows.map((r) => r.item);
+  },
+  listGrants(db: Executor, orgId: string | null): Promise<GrantRow[]> {
+    let q = db.selectFrom('share_grant').selectAll();
+    if (orgId !== null) {
+      q = q.where((eb) => eb.or([eb('consumer_org_id', '=', orgId), eb('provider_org_id', '=', orgId)]));
+    }
+    return q.orderBy('created_at', 'desc').limit(500).execute();
+  },
+  grantsOfRequest(db: Executor, requestId: string): Promise<GrantRow[]> {
+    return db.selectFrom('share_grant').selectAll().where('request_id', '=', requestId).execute();
+  },
+  async updateGrant(db: Executor, id: string, patch: Updateable<ShareGrantTable>): Promise<void> {
+    await db
+      .updateTable('share_grant')
+      .set({ ...patch, updated_at: new Date() })
+      .where('id', '=', id)
+      .execute();
+  },
+  async usage(db: Executor, grantId: string, periodKey: string): Promise<{ calls: number; rows: number }> {
+    const r = await db
+      .selectFrom('usage_meter')
+      .select(['calls', 'rows'])
+      .where('grant_id', '=', grantId)
+      .where('period_key', '=', periodKey)
+      .executeTakeFirst();
+    return { calls: Number(r?.calls ?? 0), rows: Number(r?.rows ?? 0) };
+  },
+  async meter(db: Executor, grantId: string, periodKey: string, rows: number): Promise<void> {
+    await db
+      .insertInto('usage_meter')
+      .values({ grant_id: grantId, period_key: periodKey, calls: 1, rows })
+      .onConflict((oc) =>
+        oc.columns(['grant_id', 'period_key']).doUpdateSet({
+          calls: sql`usage_meter.calls + 1`,
+          rows: sql`usage_meter.rows + ${rows}`,
+        }),
+      )
+      .execute();
+  },
+  async insertObjection(db: Executor, row: Insertable<ObjectionTable>): Promise<void> {
+    await db.insertInto('objection').values(row).execute();
+  },
+  objection(db: Executor, id: string, forUpdate = false): Promise<ObjectionRow | undefined> {
+    let q = db.selectFrom('objection').selectAll().where('id', '=', id);
+    if (forUpdate) {
+      q = q.forUpdate();
+    }
+    return q.executeTakeFirst();
+  },
+  async updateObjection(db: Executor, id: string, patch: Updateable<ObjectionTable>): Promise<void> {
+    await db
+      .updateTable('objection')
+      .set({ ...patch, updated_at: new Date() })
+      .where('id', '=', id)
+      .execute();
+  },
+  listObjections(db: Executor, orgId: string | null): Promise<ObjectionRow[]> {
+    let q = db.selectFrom('objection').selectAll();
+    if (orgId !== null) {
+      q = q.where((eb) => eb.or([eb('reporter_org_id', '=', orgId), eb('provider_org_id', '=', orgId)]));
+    }
+    return q.orderBy('created_at', 'desc').limit(500).execute();
+  },
+  regionRule(db: Executor, region: string): Promise<RegionRuleRow | undefined> {
+    return db.selectFrom('sharing_region_rule').selectAll().where('region', '=', region).executeTakeFirst();
+  },
+  async putRegionRule(db: Executor, row: Insertable<SharingRegionRuleTable>): Promise<void> {
+    await db
+      .insertInto('sharing_region_rule')
+      .values(row)
+      .onConflict((oc) =>
+        oc.column('region').doUpdateSet({
+          bureau_rule: row.bureau_rule,
+          sla: row.sla,
+          calendar_overrides: row.calendar_overrides,
+          updated_at: new Date(),
+        }),
+      )
+      .execute();
+  },
+};
