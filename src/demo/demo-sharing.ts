@@ -66,7 +66,9 @@ export async function seedDemoSharing(deps: {
     }
     const file = path.join(dir, 'population.csv');
     fs.writeFileSync(file, lines.join('\n') + '\n');
-    await datasets.importFile(SYSTEM, { file, resource: population.id });
+    // Added beside the generated population the datasets demo loaded: these are the residents the
+    // sharing examples (verify, masked reads) name.
+    await datasets.importFile(SYSTEM, { file, resource: population.id, mode: 'append' });
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
