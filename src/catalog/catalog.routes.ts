@@ -21,17 +21,11 @@ import {
   VersionSnapshot,
   Comment,
 } from '../contracts/catalog.js';
-import { IdParams, Query } from '../contracts/common.js';
+import { errorResponses, IdParams, Query } from '../contracts/common.js';
 import { SECURED } from '../identity/auth.hooks.js';
 import type { CatalogService } from './catalog.service.js';
 
-const errors = {
-  400: { $ref: 'ErrorEnvelope#' },
-  401: { $ref: 'ErrorEnvelope#' },
-  403: { $ref: 'ErrorEnvelope#' },
-  404: { $ref: 'ErrorEnvelope#' },
-  409: { $ref: 'ErrorEnvelope#' },
-};
+const errors = errorResponses(400, 401, 403, 404, 409);
 const JsonLd = Type.Record(Type.String(), Type.Unknown());
 const VersionParams = Type.Object(
   { id: Type.String({ maxLength: 100 }), version: Type.Integer({ minimum: 1 }) },

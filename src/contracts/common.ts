@@ -27,3 +27,8 @@ export function Query<T extends Parameters<typeof Type.Object>[0]>(properties: T
     { additionalProperties: false },
   );
 }
+
+/** Response entries for the given error statuses, each the one error envelope (for route schemas). */
+export function errorResponses(...codes: number[]): Record<number, { $ref: string }> {
+  return Object.fromEntries(codes.map((c) => [c, { $ref: 'ErrorEnvelope#' }]));
+}

@@ -1,7 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import { IdParams } from '../contracts/common.js';
+import { errorResponses, IdParams } from '../contracts/common.js';
 import {
   Advice,
   AdviceQuery,
@@ -24,7 +24,7 @@ import { ValidationError } from '../platform/errors.js';
 import { t } from '../platform/i18n/i18n.js';
 import type { DatasetService } from './dataset.service.js';
 
-const E = (...codes: number[]) => Object.fromEntries(codes.map((c) => [c, { $ref: 'ErrorEnvelope#' }]));
+const E = errorResponses;
 
 /** Largest chunk one PUT may carry (a whole file goes in as many chunks as it needs). */
 export const MAX_CHUNK_BYTES = 8 * 1024 * 1024;

@@ -1,7 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { Query } from '../contracts/common.js';
+import { errorResponses, Query } from '../contracts/common.js';
 import { LoginBody, LoginResult, Me } from '../contracts/identity.js';
 import type { Config } from '../platform/config.js';
 import { ForbiddenError, NotFoundError, UnauthenticatedError } from '../platform/errors.js';
@@ -11,11 +11,7 @@ import type { OidcService } from './oidc.service.js';
 import { permissionsHeld } from './permissions.js';
 import type { UserService } from './user.service.js';
 
-const errors = {
-  400: { $ref: 'ErrorEnvelope#' },
-  401: { $ref: 'ErrorEnvelope#' },
-  403: { $ref: 'ErrorEnvelope#' },
-};
+const errors = errorResponses(400, 401, 403);
 const LOGIN_LIMIT = { rateLimit: { max: 30, timeWindow: '1 minute' } };
 
 function meta(request: FastifyRequest) {

@@ -1,7 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import { IdParams, Query } from '../contracts/common.js';
+import { errorResponses, IdParams, Query } from '../contracts/common.js';
 import {
   ApiKey,
   ApiKeyCreate,
@@ -23,13 +23,7 @@ import { SECURED } from './auth.hooks.js';
 import type { OrgService } from './org.service.js';
 import type { UserService } from './user.service.js';
 
-const errors = {
-  400: { $ref: 'ErrorEnvelope#' },
-  401: { $ref: 'ErrorEnvelope#' },
-  403: { $ref: 'ErrorEnvelope#' },
-  404: { $ref: 'ErrorEnvelope#' },
-  409: { $ref: 'ErrorEnvelope#' },
-};
+const errors = errorResponses(400, 401, 403, 404, 409);
 const OrgFilter = Query({ orgId: Type.Optional(Type.String({ maxLength: 100 })) });
 const KeyParams = Type.Object(
   { id: Type.String({ maxLength: 100 }), keyId: Type.String({ maxLength: 100 }) },

@@ -1,7 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import { IdParams, Query } from '../contracts/common.js';
+import { errorResponses, IdParams, Query } from '../contracts/common.js';
 import {
   Coordinate,
   Decision,
@@ -21,13 +21,7 @@ import {
 import { SECURED } from '../identity/auth.hooks.js';
 import type { GrantTerms, SharingService } from './sharing.service.js';
 
-const errors = {
-  400: { $ref: 'ErrorEnvelope#' },
-  401: { $ref: 'ErrorEnvelope#' },
-  403: { $ref: 'ErrorEnvelope#' },
-  404: { $ref: 'ErrorEnvelope#' },
-  409: { $ref: 'ErrorEnvelope#' },
-};
+const errors = errorResponses(400, 401, 403, 404, 409);
 const NoQuery = Query({});
 
 /** 共享申请、授权、数据异议 / share requests, grants, objections. Thin: one SharingService call each. */
