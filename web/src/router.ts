@@ -1,6 +1,14 @@
 import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router';
 import type { MessageKey } from './i18n';
 import { can, loadSession, session } from './session';
+import { adminPages } from './views/admin/pages';
+import { datasetsPages } from './views/datasets/pages';
+import { ledgerPages } from './views/ledger/pages';
+import { sharingPages } from './views/sharing/pages';
+
+/** Navigation groups of the console sidebar, in display order. */
+export const SECTIONS = ['overview', 'catalog', 'sharing', 'audit', 'admin'] as const;
+export type Section = (typeof SECTIONS)[number];
 
 declare module 'vue-router' {
   interface RouteMeta {
@@ -11,10 +19,12 @@ declare module 'vue-router' {
     title?: MessageKey;
     /** Not listed in the console navigation (reached from another page). */
     hidden?: boolean;
+    /** Sidebar group (default `overview`). */
+    section?: Section;
   }
 }
 
-/** Console pages; the catalog, sharing and ledger screens are added here as their APIs land. */
+/** Console pages: the core ones here, each area's from its `views/<area>/pages.ts`. */
 export const consolePages: RouteRecordRaw[] = [
   {
     path: '',
@@ -26,13 +36,14 @@ export const consolePages: RouteRecordRaw[] = [
     path: 'orgs',
     name: 'orgs',
     component: () => import('./views/OrgsView.vue'),
-    meta: { auth: true, anyOf: ['org.create', 'org.update'], title: 'nav.orgs' },
+    meta: { section: 'admin', auth: true, anyOf: ['org.create', 'org.update'], title: 'nav.orgs' },
   },
   {
     path: 'users',
     name: 'users',
     component: () => import('./views/UsersView.vue'),
     meta: {
+      section: 'admin',
       auth: true,
       anyOf: ['user.create', 'user.roles.assign', 'user.credentials.manage'],
       title: 'nav.users',
@@ -42,44 +53,48 @@ export const consolePages: RouteRecordRaw[] = [
     path: 'apps',
     name: 'apps',
     component: () => import('./views/AppsView.vue'),
-    meta: { auth: true, anyOf: ['app.create', 'key.manage'], title: 'nav.apps' },
+    meta: { section: 'admin', auth: true, anyOf: ['app.create', 'key.manage'], title: 'nav.apps' },
   },
   {
     path: 'catalog/mine',
     name: 'my-resources',
     component: () => import('./views/catalog/MyResourcesView.vue'),
-    meta: { auth: true, anyOf: ['catalog.edit'], title: 'nav.myResources' },
+    meta: { section: 'catalog', auth: true, anyOf: ['catalog.edit'], title: 'nav.myResources' },
   },
   {
     path: 'catalog/new',
     name: 'resource-new',
     component: () => import('./views/catalog/ResourceEditView.vue'),
-    meta: { auth: true, anyOf: ['catalog.edit'], title: 'mine.new', hidden: true },
+    meta: { section: 'catalog', auth: true, anyOf: ['catalog.edit'], title: 'mine.new', hidden: true },
   },
   {
     path: 'catalog/edit/:id',
     name: 'resource-edit',
     component: () => import('./views/catalog/ResourceEditView.vue'),
-    meta: { auth: true, anyOf: ['catalog.edit'], title: 'mine.new', hidden: true },
+    meta: { section: 'catalog', auth: true, anyOf: ['catalog.edit'], title: 'mine.new', hidden: true },
   },
   {
     path: 'catalog/review',
     name: 'review',
     component: () => import('./views/catalog/ReviewView.vue'),
-    meta: { auth: true, anyOf: ['catalog.review'], title: 'nav.review' },
+    meta: { section: 'catalog', auth: true, anyOf: ['catalog.review'], title: 'nav.review' },
   },
   {
     path: 'catalog/lists',
     name: 'lists',
     component: () => import('./views/catalog/ListsView.vue'),
-    meta: { auth: true, title: 'nav.lists' },
+    meta: { section: 'catalog', auth: true, title: 'nav.lists' },
   },
   {
     path: 'events',
     name: 'events',
     component: () => import('./views/EventsView.vue'),
-    meta: { auth: true, anyOf: ['event.read'], title: 'nav.events' },
+    meta: { section: 'audit', auth: true, anyOf: ['event.read'], title: 'nav.events' },
   },
+  ...datasetsPages,
+  ...sharingPages,
+  ...ledgerPages,
+  ...adminPages,
 ];
 
 export const router = createRouter({

@@ -1,3 +1,7 @@
+import { adminEn } from './messages/admin.en';
+import { datasetsEn } from './messages/datasets.en';
+import { ledgerEn } from './messages/ledger.en';
+import { sharingEn } from './messages/sharing.en';
 import type { MessageKey } from './zh';
 
 /** English. Typed against zh.ts: a missing or extra key fails the type check. */
@@ -15,10 +19,11 @@ export const en: Record<MessageKey, string> = {
   'nav.users': 'Users and roles',
   'nav.apps': 'Apps and keys',
   'nav.events': 'Audit events',
-  'nav.sectionAdmin': 'Administration',
-  'nav.sectionAudit': 'Audit',
-  'nav.sectionData': 'Data sharing',
-  'nav.comingSoon': 'Sharing requests and ledger proofs are coming',
+  'nav.section.catalog': 'Catalog',
+  'nav.section.sharing': 'Sharing',
+  'nav.section.audit': 'Audit',
+  'nav.section.admin': 'Administration',
+  'nav.section.overview': 'Overview',
   'lang.switch': '中文',
   'lang.label': 'Switch language',
   'common.loading': 'Loading…',
@@ -372,4 +377,8 @@ export const en: Record<MessageKey, string> = {
   'reason.width': 'Wrong number of digits',
   'reason.basisRequired': 'A condition or basis is required',
   'common.updatedAt': 'Updated',
+  ...sharingEn,
+  ...ledgerEn,
+  ...datasetsEn,
+  ...adminEn,
 };

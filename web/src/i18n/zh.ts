@@ -1,4 +1,12 @@
-/** 简体中文（默认）。The keys here are the typed catalog; en.ts must have every one of them. */
+import { adminZh } from './messages/admin.zh';
+import { datasetsZh } from './messages/datasets.zh';
+import { ledgerZh } from './messages/ledger.zh';
+import { sharingZh } from './messages/sharing.zh';
+
+/**
+ * 简体中文（默认）。The keys here are the typed catalog; en.ts must have every one of them. Each console area keeps
+ * its own messages in `messages/<area>.{zh,en}.ts`, spread in at the end.
+ */
 export const zh = {
   'app.name': '一体化政务数据平台',
   'app.short': '政务数据平台',
@@ -13,10 +21,11 @@ export const zh = {
   'nav.users': '用户与角色',
   'nav.apps': '应用与密钥',
   'nav.events': '审计事件',
-  'nav.sectionAdmin': '系统管理',
-  'nav.sectionAudit': '安全审计',
-  'nav.sectionData': '数据共享',
-  'nav.comingSoon': '共享申请与账本验证即将开放',
+  'nav.section.catalog': '数据目录',
+  'nav.section.sharing': '数据共享',
+  'nav.section.audit': '安全审计',
+  'nav.section.admin': '系统管理',
+  'nav.section.overview': '概览',
   'lang.switch': 'English',
   'lang.label': '切换语言',
   'common.loading': '正在加载……',
@@ -364,6 +373,10 @@ export const zh = {
   'reason.width': '位数不正确',
   'reason.basisRequired': '须填写条件或依据',
   'common.updatedAt': '更新时间',
+  ...sharingZh,
+  ...ledgerZh,
+  ...datasetsZh,
+  ...adminZh,
 } as const;
 
 export type MessageKey = keyof typeof zh;
