@@ -84,7 +84,9 @@ export async function buildApp(services: Services, opts: BuildAppOptions = {}): 
   // Cookies are parsed by the authentication hook only when a Cookie header is present (API-key
   // calls, the hot path, carry none); setCookie/clearCookie stay available on every reply.
   await app.register(cookie, { hook: false });
-  registerAuthentication(app, services.auth);
+  registerAuthentication(app, services.auth, {
+    maxFailuresPerMinute: config.rateLimit.failedCredentialsPerIpPerMinute,
+  });
   await app.register(rateLimit, {
     global: true,
     hook: 'preHandler',

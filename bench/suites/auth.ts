@@ -35,7 +35,7 @@ async function withGovhub<T>(store: BenchStore, fn: (target: Target) => Promise<
     await migrateToLatest(database.db);
     // The limiter stays on (it runs on every request) but with limits the run cannot reach.
     const overrides = { databaseUrl: store.databaseUrl, dataDir: store.dataDir, logLevel: 'silent' };
-    const rateLimit = { perIpPerMinute: 1e9, perKeyPerMinute: 1e9 };
+    const rateLimit = { perIpPerMinute: 1e9, perKeyPerMinute: 1e9, failedCredentialsPerIpPerMinute: 1e9 };
     const services = createServices(database, loadConfig({ GOVHUB_LANG: 'en' }, { ...overrides, rateLimit }));
     const headers = { 'x-api-key': await issueKey(services) };
     app = await buildApp(services, { logger: false });

@@ -107,7 +107,7 @@ export async function run(): Promise<Record<string, number>> {
   const config = loadConfig({ GOVHUB_LANG: 'zh-CN', GOVHUB_LOG_LEVEL: 'silent' }, { dataDir: 'memory://' });
   const services = createServices(database, {
     ...config,
-    rateLimit: { perIpPerMinute: 1e9, perKeyPerMinute: 1e9 },
+    rateLimit: { perIpPerMinute: 1e9, perKeyPerMinute: 1e9, failedCredentialsPerIpPerMinute: 1e9 },
   });
 
   // Providers: the twelve demo departments, templates: the demo resources.

@@ -17,7 +17,7 @@ export interface Config {
   /** Whether cookies carry the Secure flag (set when served behind HTTPS). */
   secureCookies: boolean;
   bodyLimitBytes: number;
-  rateLimit: { perIpPerMinute: number; perKeyPerMinute: number };
+  rateLimit: { perIpPerMinute: number; perKeyPerMinute: number; failedCredentialsPerIpPerMinute: number };
   session: { ttlHours: number };
   login: { maxFailures: number; lockMinutes: number };
   publicUrl: string | undefined;
@@ -95,6 +95,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     rateLimit: {
       perIpPerMinute: int(env, 'GOVHUB_RATE_LIMIT_IP', 600, 1),
       perKeyPerMinute: int(env, 'GOVHUB_RATE_LIMIT_KEY', 6000, 1),
+      failedCredentialsPerIpPerMinute: int(env, 'GOVHUB_RATE_LIMIT_BAD_CREDENTIALS', 30, 1),
     },
     session: { ttlHours: int(env, 'GOVHUB_SESSION_TTL_HOURS', 12, 1) },
     login: {

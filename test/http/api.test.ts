@@ -220,7 +220,10 @@ for (const kind of storageKinds()) {
       const limited = await buildApp(
         {
           ...ctx.services,
-          config: { ...ctx.services.config, rateLimit: { perIpPerMinute: 3, perKeyPerMinute: 5 } },
+          config: {
+            ...ctx.services.config,
+            rateLimit: { perIpPerMinute: 3, perKeyPerMinute: 5, failedCredentialsPerIpPerMinute: 1e9 },
+          },
         },
         { logger: false },
       );
@@ -244,6 +247,43 @@ for (const kind of storageKinds()) {
         assert.deepEqual(keyCodes, [200, 200, 200, 200, 200, 429]);
       } finally {
         await limited.close();
+      }
+    });
+
+    test('an address that keeps presenting invalid keys or tokens is refused without a lookup', async () => {
+      const guarded = await buildApp(
+        {
+          ...ctx.services,
+          config: {
+            ...ctx.services.config,
+            rateLimit: { perIpPerMinute: 1e9, perKeyPerMinute: 1e9, failedCredentialsPerIpPerMinute: 3 },
+          },
+        },
+        { logger: false },
+      );
+      try {
+        const app = await ctx.services.apps.create(SYSTEM, { name: `bad${Date.now()}`, orgId });
+        const { secret } = await ctx.services.apps.createKey(SYSTEM, app.id, { name: 'good' });
+        const call = (headers: Record<string, string>, remoteAddress = '127.0.0.1') =>
+          guarded.inject({ method: 'GET', url: '/api/v1/orgs', headers, remoteAddress });
+        const codes: number[] = [];
+        const attempts: Array<Record<string, string>> = [
+          { 'x-api-key': 'ghk_nope1' },
+          { authorization: 'Bearer not-a-token' },
+          { 'x-api-key': 'ghk_nope2' },
+        ];
+        for (const h of attempts) {
+          codes.push((await call(h)).statusCode);
+        }
+        assert.deepEqual(codes, [401, 401, 401]);
+        // The fourth try from that address is refused before any key is looked up, even a valid one…
+        const blocked = await call({ 'x-api-key': secret });
+        assertEnvelope(blocked, 429, 'AUTH_TOO_MANY_FAILURES');
+        assert.match(blocked.json<{ error: { message: string } }>().error.message, /\d+ s/);
+        // …while another address with the same valid key is served.
+        assert.equal((await call({ 'x-api-key': secret }, '10.0.0.9')).statusCode, 200);
+      } finally {
+        await guarded.close();
       }
     });
 
