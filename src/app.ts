@@ -112,7 +112,13 @@ export async function buildApp(services: Services, opts: BuildAppOptions = {}): 
   await app.register(
     async (api) => {
       await api.register(
-        authRoutes({ auth: services.auth, users: services.users, oidc: services.oidc, config }),
+        authRoutes({
+          auth: services.auth,
+          users: services.users,
+          orgs: services.orgs,
+          oidc: services.oidc,
+          config,
+        }),
       );
       await api.register(identityRoutes(services));
       await api.register(ledgerRoutes(services));

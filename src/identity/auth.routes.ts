@@ -5,9 +5,11 @@ import { errorResponses, Query } from '../contracts/common.js';
 import { LoginBody, LoginResult, Me } from '../contracts/identity.js';
 import type { Config } from '../platform/config.js';
 import { ForbiddenError, NotFoundError, UnauthenticatedError } from '../platform/errors.js';
+import { SYSTEM } from './actor.js';
 import { SECURED, SESSION_COOKIE, sessionCookieOf } from './auth.hooks.js';
 import type { AuthService, SessionOpened } from './auth.service.js';
 import type { OidcService } from './oidc.service.js';
+import type { OrgService } from './org.service.js';
 import { permissionsHeld } from './permissions.js';
 import type { UserService } from './user.service.js';
 
@@ -22,6 +24,7 @@ function meta(request: FastifyRequest) {
 export function authRoutes(deps: {
   auth: AuthService;
   users: UserService;
+  orgs: OrgService;
   oidc: OidcService | undefined;
   config: Pick<Config, 'secureCookies'>;
 }) {
@@ -126,13 +129,15 @@ export function authRoutes(deps: {
       },
       async (req) => {
         const actor = req.actor;
+        // The caller's own organization kind, read as the node (an app's scopes may not include org.read).
+        const orgKind = async (orgId: string) => (await deps.orgs.get(SYSTEM, orgId)).kind;
         if (actor.kind === 'user') {
           return {
             kind: 'user' as const,
             id: actor.id,
             orgId: actor.orgId,
             roles: actor.roles,
-            permissions: permissionsHeld(actor.roles),
+            permissions: permissionsHeld(actor.roles, undefined, await orgKind(actor.orgId)),
             user: await deps.users.get(actor, actor.id),
             ...(actor.csrfToken && actor.via === 'cookie' ? { csrfToken: actor.csrfToken } : {}),
           };
@@ -143,7 +148,7 @@ export function authRoutes(deps: {
             id: actor.id,
             orgId: actor.orgId,
             roles: actor.roles,
-            permissions: permissionsHeld(actor.roles, actor.scopes),
+            permissions: permissionsHeld(actor.roles, actor.scopes, await orgKind(actor.orgId)),
           };
         }
         throw new UnauthenticatedError();

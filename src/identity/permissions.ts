@@ -1,4 +1,4 @@
-import type { Role } from './roles.js';
+import type { OrgKind, Role } from './roles.js';
 
 /**
  * The exhaustive permission list (pure). Each permission names the kind of id it is checked against;
@@ -35,6 +35,7 @@ export const PERMISSIONS = {
   'catalog.edit': { target: 'org', zh: '编目（本单位资源）', en: 'Catalog the organization’s resources' },
   'catalog.review': {
     target: 'none',
+    orgKinds: ['data_bureau'],
     zh: '审核与发布目录（数据局）',
     en: 'Review and publish catalog resources (data bureau)',
   },
@@ -54,7 +55,10 @@ export const PERMISSIONS = {
     zh: '按授权调用受控数据接口（授权主体须为本单位或本应用）',
     en: 'Call the governed data API under a grant (whose subject is the caller’s organization or app)',
   },
-} as const satisfies Record<string, { target: PermissionTarget; zh: string; en: string }>;
+} as const satisfies Record<
+  string,
+  { target: PermissionTarget; zh: string; en: string; orgKinds?: readonly OrgKind[] }
+>;
 
 export type PermissionTarget = 'none' | 'org' | 'user' | 'app';
 
@@ -158,14 +162,31 @@ export function reachOf(roles: readonly Role[], permission: Permission): Reach |
   return best;
 }
 
-/** Every permission an actor holds at any reach (for the UI to show what a signed-in user can do). */
-export function permissionsHeld(roles: readonly Role[], scopes?: readonly string[]): Permission[] {
-  // Few distinct role/scope sets exist, and apps ask on every call: remember each answer.
-  const key = `${roles.join(',')}|${scopes ? scopes.join(',') : '*'}`;
+/** Organization kinds a permission is limited to (the service checks it too), or undefined for any kind. */
+export function orgKindsOf(permission: Permission): readonly OrgKind[] | undefined {
+  const def = PERMISSIONS[permission];
+  return 'orgKinds' in def ? def.orgKinds : undefined;
+}
+
+/**
+ * Every permission an actor holds at any reach (for the UI to show what a signed-in user can do). With
+ * `orgKind`, permissions limited to other kinds of organization (catalog review is the data bureau's) are left
+ * out, so a department's approver is not shown a review page the service would refuse.
+ */
+export function permissionsHeld(
+  roles: readonly Role[],
+  scopes?: readonly string[],
+  orgKind?: OrgKind,
+): Permission[] {
+  // Few distinct role/scope/kind sets exist, and apps ask on every call: remember each answer.
+  const key = `${roles.join(',')}|${scopes ? scopes.join(',') : '*'}|${orgKind ?? ''}`;
   let held = heldCache.get(key);
   if (!held) {
     held = PERMISSION_NAMES.filter(
-      (p) => reachOf(roles, p) !== undefined && (!scopes || (scopes.includes(p) && !PERSON_ONLY.has(p))),
+      (p) =>
+        reachOf(roles, p) !== undefined &&
+        (!scopes || (scopes.includes(p) && !PERSON_ONLY.has(p))) &&
+        (orgKind === undefined || (orgKindsOf(p)?.includes(orgKind) ?? true)),
     );
     if (heldCache.size < 1000) {
       heldCache.set(key, held);

@@ -116,6 +116,31 @@ for (const kind of storageKinds()) {
       assert.deepEqual(Object.keys(wrong.headers).sort(), Object.keys(unknown.headers).sort());
     });
 
+    test('/auth/me lists catalog review only for approvers of the data bureau, as the service enforces', async () => {
+      const bureau = await ctx.newOrg('data_bureau');
+      const dept = await ctx.newOrg('department');
+      const permissionsOf = async (org: string) => {
+        const user = await ctx.newUser(org, ['approver']);
+        const login = await ctx.inject({
+          method: 'POST',
+          url: '/api/v1/auth/token',
+          payload: { username: user.username, password: PASSWORD },
+        });
+        const { token } = login.json<{ token: string }>();
+        const me = await ctx.inject({
+          method: 'GET',
+          url: '/api/v1/auth/me',
+          headers: { authorization: `Bearer ${token}` },
+        });
+        return me.json<{ permissions: string[] }>().permissions;
+      };
+      const atBureau = await permissionsOf(bureau.id);
+      const atDept = await permissionsOf(dept.id);
+      assert.ok(atBureau.includes('catalog.review'), atBureau.join());
+      assert.ok(!atDept.includes('catalog.review'), atDept.join());
+      assert.ok(atDept.includes('share.decide'), 'the department approver still decides share requests');
+    });
+
     test('cookie sessions are HttpOnly and SameSite, and unsafe requests need the CSRF token', async () => {
       const user = await ctx.newUser(orgId, ['sysadmin']);
       const login = await ctx.inject({
