@@ -6,6 +6,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Services } from './container.js';
 import { catalogRoutes } from './catalog/catalog.routes.js';
 import { datasetRoutes } from './datasets/datasets.routes.js';
+import { syncJobRoutes } from './datasets/sync-jobs.routes.js';
 import { registerAuthentication } from './identity/auth.hooks.js';
 import { authRoutes } from './identity/auth.routes.js';
 import { identityRoutes } from './identity/identity.routes.js';
@@ -124,6 +125,7 @@ export async function buildApp(services: Services, opts: BuildAppOptions = {}): 
       await api.register(ledgerRoutes(services));
       await api.register(catalogRoutes(services));
       await api.register(datasetRoutes(services));
+      await api.register(syncJobRoutes(services));
       await api.register(sharingRoutes(services));
       await api.register(dataRoutes(services));
     },

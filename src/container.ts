@@ -1,6 +1,7 @@
 import { CatalogService } from './catalog/catalog.service.js';
 import { DatasetService } from './datasets/dataset.service.js';
 import { CatalogResources } from './datasets/catalog-resources.js';
+import { SyncJobService } from './datasets/sync-jobs.service.js';
 import { UploadStore } from './datasets/uploads.js';
 import { DemoService } from './demo/demo.service.js';
 import { Access } from './identity/access.js';
@@ -39,6 +40,7 @@ export function createServices(database: Database, config: Config) {
   const resources = new CatalogResources(catalog);
   const uploads = UploadStore.forDataDir(config.dataDir);
   const datasets = new DatasetService({ db, database, access, ledger, orgs, resources, secrets, uploads });
+  const syncJobs = new SyncJobService({ db, access, ledger, datasets, resources });
   const sharing = new SharingService({ db, access, ledger, orgs, catalog });
   const pipeline = new DataPipeline({
     db,
@@ -61,6 +63,10 @@ export function createServices(database: Database, config: Config) {
   const background = [
     ledger.background(),
     periodicTask('session-sweeper', 15 * 60_000, () => auth.sweepExpired()),
+    periodicTask('dataset-sync', 30_000, async () => void (await syncJobs.runDue())),
+    periodicTask('upload-sweeper', 60 * 60_000, async () => {
+      await uploads.sweep(config.uploadTtlHours * 3_600_000);
+    }),
   ];
   return {
     database,
@@ -74,6 +80,7 @@ export function createServices(database: Database, config: Config) {
     oidc,
     catalog,
     datasets,
+    syncJobs,
     sharing,
     pipeline,
     demo,

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -84,5 +84,38 @@ export class UploadStore {
   async remove(s: UploadSession): Promise<void> {
     await rm(this.partPath(s), { force: true });
     await rm(this.meta(s.id), { force: true });
+  }
+
+  /**
+   * Removes upload sessions nobody has touched for `maxAgeMs` (abandoned uploads: their partial files would
+   * otherwise stay forever). "Touched" is the later of the session's creation and its last chunk. Returns how
+   * many were removed.
+   */
+  async sweep(maxAgeMs: number, now = Date.now()): Promise<number> {
+    let names: string[];
+    try {
+      names = await readdir(this.dir);
+    } catch {
+      return 0;
+    }
+    let removed = 0;
+    for (const name of names) {
+      const m = /^([0-9a-f-]{36})\.json$/.exec(name);
+      const session = m ? await this.get(m[1] as string) : undefined;
+      if (!session) {
+        continue;
+      }
+      let touched = Date.parse(session.createdAt);
+      try {
+        touched = Math.max(touched, (await stat(this.partPath(session))).mtimeMs);
+      } catch {
+        // no part file: the session alone decides
+      }
+      if (now - touched > maxAgeMs) {
+        await this.remove(session);
+        removed++;
+      }
+    }
+    return removed;
   }
 }

@@ -17,6 +17,8 @@ export interface Config {
   /** Whether cookies carry the Secure flag (set when served behind HTTPS). */
   secureCookies: boolean;
   bodyLimitBytes: number;
+  /** Unfinished uploads untouched this long are removed. */
+  uploadTtlHours: number;
   rateLimit: { perIpPerMinute: number; perKeyPerMinute: number; failedCredentialsPerIpPerMinute: number };
   session: { ttlHours: number };
   login: { maxFailures: number; lockMinutes: number };
@@ -92,6 +94,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     logLevel: env.GOVHUB_LOG_LEVEL || env.LOG_LEVEL || 'info',
     secureCookies: bool(env, 'GOVHUB_SECURE_COOKIES', false),
     bodyLimitBytes: int(env, 'GOVHUB_BODY_LIMIT', 1024 * 1024, 1),
+    uploadTtlHours: int(env, 'GOVHUB_UPLOAD_TTL_HOURS', 24, 1),
     rateLimit: {
       perIpPerMinute: int(env, 'GOVHUB_RATE_LIMIT_IP', 600, 1),
       perKeyPerMinute: int(env, 'GOVHUB_RATE_LIMIT_KEY', 6000, 1),

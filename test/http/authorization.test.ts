@@ -3,11 +3,12 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import pg from 'pg';
 import { writeSheet } from '../../src/catalog/sheet.js';
 import type { ResourceCreateInput, ResourceDto } from '../../src/contracts/catalog.js';
 import { SYSTEM } from '../../src/identity/actor.js';
 import { createTestContext, type TestContext } from '../support/app.js';
-import { storageKinds } from '../support/db.js';
+import { PG_ADMIN_URL, storageKinds } from '../support/db.js';
 import { walkSharingFixture } from '../sharing/world.js';
 
 /**
@@ -46,6 +47,8 @@ interface Fixture {
   grantId: string;
   objectionId: string;
   dataGrantId: string;
+  /** A sync job of orgId from a linked dataset (a table on the PostgreSQL server) into its hosted copy. */
+  syncJobId: string;
 }
 interface Call {
   url: string;
@@ -80,6 +83,10 @@ const resourceInput = (): ResourceCreateInput => ({
 });
 let sheetBase64 = '';
 let datasetResourceId = '';
+/** The walk's linked dataset (PostgreSQL table) and the resource behind it. */
+let linkedDatasetId = '';
+let linkedResourceId = '';
+const walkTable = `govhub_walk_${Date.now().toString(36)}_${process.pid}`;
 const CSV = Buffer.from('姓名\n张三\n');
 const BUREAU_ONLY: readonly ActorName[] = [];
 /** The walk's org is a department: the bureau's sharing steps are nobody's here. */
@@ -351,6 +358,37 @@ const POLICY: Record<string, Policy> = {
     allowed: ['catalog_editor'],
     call: (f) => ({ url: `/api/v1/datasets/uploads/${f.uploadId}/commit`, payload: { mode: 'append' } }),
   },
+  'GET /api/v1/datasets/sync-jobs': {
+    allowed: ['catalog_editor'],
+    call: () => ({ url: '/api/v1/datasets/sync-jobs' }),
+  },
+  'POST /api/v1/datasets/sync-jobs': {
+    allowed: ['catalog_editor'],
+    call: () => ({
+      url: '/api/v1/datasets/sync-jobs',
+      payload: { from: linkedDatasetId, resource: linkedResourceId, mode: 'full', everyMinutes: 60 },
+    }),
+  },
+  'GET /api/v1/datasets/sync-jobs/:id': {
+    allowed: ['catalog_editor'],
+    call: (f) => ({ url: `/api/v1/datasets/sync-jobs/${f.syncJobId}` }),
+  },
+  'PATCH /api/v1/datasets/sync-jobs/:id': {
+    allowed: ['catalog_editor'],
+    call: (f) => ({ url: `/api/v1/datasets/sync-jobs/${f.syncJobId}`, payload: { enabled: false } }),
+  },
+  'DELETE /api/v1/datasets/sync-jobs/:id': {
+    allowed: ['catalog_editor'],
+    call: (f) => ({ url: `/api/v1/datasets/sync-jobs/${f.syncJobId}` }),
+  },
+  'POST /api/v1/datasets/sync-jobs/:id/run': {
+    allowed: ['catalog_editor'],
+    call: (f) => ({ url: `/api/v1/datasets/sync-jobs/${f.syncJobId}/run` }),
+  },
+  'GET /api/v1/datasets/sync-jobs/:id/runs': {
+    allowed: ['catalog_editor'],
+    call: (f) => ({ url: `/api/v1/datasets/sync-jobs/${f.syncJobId}/runs` }),
+  },
   'GET /healthz': { allowed: 'public', call: () => ({ url: '/healthz' }) },
   'GET /metrics': { allowed: 'public', call: () => ({ url: '/metrics' }) },
   'GET /api/openapi.json': { allowed: 'public', call: () => ({ url: '/api/openapi.json' }) },
@@ -539,6 +577,30 @@ for (const kind of storageKinds()) {
       datasetId = (
         await ctx.services.datasets.importFile(SYSTEM, { file: path.join(dir, 'a.csv'), resource: one.id })
       ).datasetId;
+      // A linked dataset of orgId over a table on the PostgreSQL server, for the sync-job routes.
+      const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
+      await admin.connect();
+      await admin.query(`create table if not exists ${walkTable} (id int primary key, name text)`);
+      await admin.query(`insert into ${walkTable} values (1, '张三') on conflict do nothing`);
+      await admin.end();
+      const pgUrl = new URL(PG_ADMIN_URL);
+      const source = await ctx.services.datasets.createSource(SYSTEM, {
+        name: `walk-${u()}`,
+        org: org.code,
+        kind: 'postgres',
+        host: pgUrl.hostname,
+        port: Number(pgUrl.port || 5432),
+        database: pgUrl.pathname.slice(1),
+        username: decodeURIComponent(pgUrl.username),
+        password: decodeURIComponent(pgUrl.password) || 'unused',
+      });
+      const linkedDs = await ctx.services.datasets.link(SYSTEM, {
+        source: source.id,
+        table: walkTable,
+        newResource: `walk-linked-${u()}`,
+      });
+      linkedDatasetId = linkedDs.id;
+      linkedResourceId = linkedDs.resourceId;
       otherOrgId = (await ctx.newOrg()).id;
       // An event with personal data, integrated, so the ledger routes have something to serve.
       eventId = await ctx.services.database.db
@@ -561,7 +623,13 @@ for (const kind of storageKinds()) {
         });
       }
     });
-    after(() => ctx.close());
+    after(async () => {
+      await ctx.close();
+      const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
+      await admin.connect();
+      await admin.query(`drop table if exists ${walkTable}`);
+      await admin.end();
+    });
 
     async function fixture(route: string): Promise<Fixture> {
       const user = await ctx.newUser(orgId, ['approver']);
@@ -585,7 +653,18 @@ for (const kind of storageKinds()) {
         }
       }
       const sharing = await walkSharingFixture(ctx, orgId, route);
+      const syncJobId = route.includes('/sync-jobs/:id')
+        ? (
+            await ctx.services.syncJobs.create(SYSTEM, {
+              from: linkedDatasetId,
+              resource: linkedResourceId,
+              mode: 'full',
+              everyMinutes: 60,
+            })
+          ).id
+        : '-';
       const base = {
+        syncJobId,
         orgId,
         userId: user.id,
         appId: app.id,

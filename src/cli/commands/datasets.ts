@@ -220,6 +220,87 @@ export function datasetCommands(program: Command): void {
       );
   }
 
+  ds.command('sync')
+    .argument('<from>', L('挂接数据集 id', 'linked dataset id'))
+    .description(
+      L(
+        '从挂接数据集同步到汇聚数据集（前置机方式）：立即运行一次，或以 --every 定时运行',
+        'Sync a linked dataset into a hosted one (前置机 style): run once now, or on a schedule with --every',
+      ),
+    )
+    .requiredOption('--resource <code>', L('接收数据的资源（id 或代码）', 'receiving resource (id or code)'))
+    .option('--mode <mode>', 'full | incremental', 'full')
+    .option(
+      '--key <item>',
+      L('增量同步的主键数据项（可重复）', 'key item for incremental sync (repeatable)'),
+      collect,
+    )
+    .option('--since <item>', L('增量同步的更新时间数据项', 'updated-at item for incremental sync'))
+    .option('--on-error <mode>', 'reject | quarantine', 'quarantine')
+    .option('--every <minutes>', L('定时运行的间隔（分钟），由 serve 执行', 'run every N minutes (by serve)'))
+    .option(...JSON_OPT)
+    .action(
+      (
+        from: string,
+        o: {
+          resource: string;
+          mode: string;
+          key?: string[];
+          since?: string;
+          onError: string;
+          every?: string;
+          json?: boolean;
+        },
+      ) =>
+        run(o, 'dataset sync', async (ctx) => {
+          const input = {
+            from,
+            resource: o.resource,
+            mode: oneOf('--mode', o.mode, ['full', 'incremental'] as const),
+            keys: o.key,
+            since: o.since,
+            onError: oneOf('--on-error', o.onError, ['reject', 'quarantine'] as const),
+          };
+          if (o.every !== undefined) {
+            const job = await ctx.services.syncJobs.create(SYSTEM, {
+              ...input,
+              everyMinutes: Number(o.every),
+            });
+            return o.json
+              ? printJson(job)
+              : printTable([job] as never, ['id', 'mode', 'everyMinutes', 'nextRunAt']);
+          }
+          const report = await ctx.services.datasets.sync(SYSTEM, input);
+          if (report.status === 'rejected') {
+            process.exitCode = 1;
+          }
+          if (o.json) {
+            printJson(report);
+            return;
+          }
+          process.stdout.write(
+            `${report.status} rowsRead=${report.rowsRead} rowsLoaded=${report.rowsLoaded} rowsRejected=${report.rowsRejected}\n`,
+          );
+        }),
+    );
+  ds.command('sync-jobs')
+    .description(L('列出定时同步任务及最近一次运行', 'List scheduled sync jobs and their last run'))
+    .option(...JSON_OPT)
+    .action((o: { json?: boolean }) =>
+      run(o, 'dataset sync-jobs', async (ctx) => {
+        const list = await ctx.services.syncJobs.list(SYSTEM);
+        return o.json
+          ? printJson(list)
+          : printTable(
+              list.map((j) => ({
+                ...j,
+                lastRun: j.lastRun ? `${j.lastRun.status} ${j.lastRun.startedAt}` : '',
+              })),
+              ['id', 'from', 'mode', 'everyMinutes', 'enabled', 'nextRunAt', 'lastRun'],
+            );
+      }),
+    );
+
   const src = program
     .command('source')
     .description(L('挂接数据源（部门数据库）', 'Linked sources (department databases)'));

@@ -7105,6 +7105,588 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/datasets/sync-jobs': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** 定时同步任务 / scheduled sync jobs (provider staff) */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: string;
+              /** @description the linked dataset copied from */
+              from: string;
+              /** @description the resource whose hosted dataset receives the rows */
+              resourceId: string;
+              orgId: string;
+              mode: 'full' | 'incremental';
+              keys: string[];
+              since: string | null;
+              onError: 'reject' | 'quarantine';
+              everyMinutes: number;
+              enabled: boolean;
+              /** Format: date-time */
+              nextRunAt: string;
+              createdBy: string | null;
+              /** Format: date-time */
+              createdAt: string;
+              lastRun: {
+                id: string;
+                trigger: 'schedule' | 'manual';
+                status: 'ok' | 'failed';
+                rowsRead: number;
+                rowsLoaded: number;
+                rowsRejected: number;
+                error: string | null;
+                /** Format: date-time */
+                startedAt: string;
+                /** Format: date-time */
+                finishedAt: string;
+              } | null;
+            }[];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    put?: never;
+    /** 新建定时同步（挂接 → 汇聚，全量或增量）/ schedule a sync from a linked into a hosted dataset */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            from: string;
+            /** @description resource id or code */
+            resource: string;
+            mode: 'full' | 'incremental';
+            keys?: string[];
+            since?: string;
+            onError?: 'reject' | 'quarantine';
+            /** @description minutes between runs (1 … 30 days) */
+            everyMinutes: number;
+            /** Format: date-time */
+            firstRunAt?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: string;
+              /** @description the linked dataset copied from */
+              from: string;
+              /** @description the resource whose hosted dataset receives the rows */
+              resourceId: string;
+              orgId: string;
+              mode: 'full' | 'incremental';
+              keys: string[];
+              since: string | null;
+              onError: 'reject' | 'quarantine';
+              everyMinutes: number;
+              enabled: boolean;
+              /** Format: date-time */
+              nextRunAt: string;
+              createdBy: string | null;
+              /** Format: date-time */
+              createdAt: string;
+              lastRun: {
+                id: string;
+                trigger: 'schedule' | 'manual';
+                status: 'ok' | 'failed';
+                rowsRead: number;
+                rowsLoaded: number;
+                rowsRejected: number;
+                error: string | null;
+                /** Format: date-time */
+                startedAt: string;
+                /** Format: date-time */
+                finishedAt: string;
+              } | null;
+            };
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/datasets/sync-jobs/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** 同步任务 / one sync job */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: string;
+              /** @description the linked dataset copied from */
+              from: string;
+              /** @description the resource whose hosted dataset receives the rows */
+              resourceId: string;
+              orgId: string;
+              mode: 'full' | 'incremental';
+              keys: string[];
+              since: string | null;
+              onError: 'reject' | 'quarantine';
+              everyMinutes: number;
+              enabled: boolean;
+              /** Format: date-time */
+              nextRunAt: string;
+              createdBy: string | null;
+              /** Format: date-time */
+              createdAt: string;
+              lastRun: {
+                id: string;
+                trigger: 'schedule' | 'manual';
+                status: 'ok' | 'failed';
+                rowsRead: number;
+                rowsLoaded: number;
+                rowsRejected: number;
+                error: string | null;
+                /** Format: date-time */
+                startedAt: string;
+                /** Format: date-time */
+                finishedAt: string;
+              } | null;
+            };
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    /** 删除同步任务（已同步的数据保留）/ delete a sync job (synced data stays) */
+    delete: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        204: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+        /** @description 错误信封 / error envelope */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    options?: never;
+    head?: never;
+    /** 暂停、恢复或调整同步间隔 / pause, resume or change the interval */
+    patch: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            enabled?: boolean;
+            /** @description minutes between runs (1 … 30 days) */
+            everyMinutes?: number;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: string;
+              /** @description the linked dataset copied from */
+              from: string;
+              /** @description the resource whose hosted dataset receives the rows */
+              resourceId: string;
+              orgId: string;
+              mode: 'full' | 'incremental';
+              keys: string[];
+              since: string | null;
+              onError: 'reject' | 'quarantine';
+              everyMinutes: number;
+              enabled: boolean;
+              /** Format: date-time */
+              nextRunAt: string;
+              createdBy: string | null;
+              /** Format: date-time */
+              createdAt: string;
+              lastRun: {
+                id: string;
+                trigger: 'schedule' | 'manual';
+                status: 'ok' | 'failed';
+                rowsRead: number;
+                rowsLoaded: number;
+                rowsRejected: number;
+                error: string | null;
+                /** Format: date-time */
+                startedAt: string;
+                /** Format: date-time */
+                finishedAt: string;
+              } | null;
+            };
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    trace?: never;
+  };
+  '/api/v1/datasets/sync-jobs/{id}/run': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** 立即运行一次（不改变计划）/ run now, outside the schedule */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: string;
+              trigger: 'schedule' | 'manual';
+              status: 'ok' | 'failed';
+              rowsRead: number;
+              rowsLoaded: number;
+              rowsRejected: number;
+              error: string | null;
+              /** Format: date-time */
+              startedAt: string;
+              /** Format: date-time */
+              finishedAt: string;
+            };
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/datasets/sync-jobs/{id}/runs': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** 运行记录（最近 50 次）/ run history, latest 50 */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: string;
+              trigger: 'schedule' | 'manual';
+              status: 'ok' | 'failed';
+              rowsRead: number;
+              rowsLoaded: number;
+              rowsRejected: number;
+              error: string | null;
+              /** Format: date-time */
+              startedAt: string;
+              /** Format: date-time */
+              finishedAt: string;
+            }[];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/sharing/requests': {
     parameters: {
       query?: never;

@@ -91,6 +91,36 @@ export interface DataSourceTable {
   created_at: Timestamp;
 }
 
+export interface DatasetSyncJobTable {
+  id: string;
+  from_dataset_id: string;
+  resource_id: string;
+  /** The hosted side's provider organization (who may manage the job). */
+  org_id: string;
+  mode: 'full' | 'incremental';
+  key_items: Json<string[]>;
+  since_item: string | null;
+  on_error: 'reject' | 'quarantine';
+  every_minutes: number;
+  enabled: boolean;
+  next_run_at: Timestamp;
+  created_by: string | null;
+  created_at: Timestamp;
+}
+
+export interface DatasetSyncRunTable {
+  id: string;
+  job_id: string;
+  trigger: 'schedule' | 'manual';
+  status: 'ok' | 'failed';
+  rows_read: number;
+  rows_loaded: number;
+  rows_rejected: number;
+  error: string | null;
+  started_at: Timestamp;
+  finished_at: Timestamp;
+}
+
 export interface DatasetTables {
   dataset: DatasetTable;
   dataset_version: DatasetVersionTable;
@@ -98,4 +128,6 @@ export interface DatasetTables {
   dataset_quarantine: DatasetQuarantineTable;
   data_source: DataSourceTable;
   dataset_access: DatasetAccessTable;
+  dataset_sync_job: DatasetSyncJobTable;
+  dataset_sync_run: DatasetSyncRunTable;
 }

@@ -24,6 +24,8 @@ export const datasetsEn: Record<keyof typeof datasetsZh, string> = {
   'error.cursorExpired': 'Cursor {cursor} has expired (its version was pruned); start again from 0',
   'error.datasetNotLinked': 'Dataset {ref} is not a linked dataset',
   'error.syncIncrementalInvalid': 'Incremental sync needs key items (keys) and an updated-at item (since)',
+  'error.syncIntervalInvalid': 'The sync interval must be a whole number of minutes from {min} to {max}',
+  'error.syncJobNotFound': 'Sync job not found: {ref}',
   'error.quarantineRowNotFound': 'Quarantined row not found or already resolved: {ref}',
   'error.uploadTooLarge': 'The file exceeds the upload limit of {max} bytes',
   'error.uploadNotFound': 'Upload session not found: {ref}',

@@ -22,6 +22,8 @@ export const datasetsZh = {
   'error.cursorExpired': '游标 {cursor} 已过期（对应版本已清理），请从头读取',
   'error.datasetNotLinked': '数据集 {ref} 不是挂接数据集',
   'error.syncIncrementalInvalid': '增量同步需要主键数据项（keys）和更新时间数据项（since）',
+  'error.syncIntervalInvalid': '同步间隔须为 {min} 到 {max} 之间的整数分钟',
+  'error.syncJobNotFound': '找不到同步任务：{ref}',
   'error.quarantineRowNotFound': '隔离行不存在或已处理：{ref}',
   'error.uploadTooLarge': '文件超过上传上限 {max} 字节',
   'error.uploadNotFound': '上传会话不存在：{ref}',
