@@ -645,9 +645,17 @@ export async function checkConsistency(input: ConsistencyCheck): Promise<CheckRe
   return s.done();
 }
 
-/** Reads an event id from a pasted receipt: `event=123`, a whole `x-govhub-receipt: event=123` line, or `123`. */
-export function parseReceipt(text: string): number | undefined {
-  const m = /(?:^|[\s:;,])event=(\d+)\b/.exec(` ${text.trim()}`) ?? /^\s*(\d+)\s*$/.exec(text);
-  const id = m ? Number(m[1]) : NaN;
-  return Number.isSafeInteger(id) && id > 0 ? id : undefined;
+/**
+ * Reads a pasted receipt: the `x-govhub-receipt` value (`event=123`), the header lines of a data
+ * response (receipt and `x-govhub-body-sha256`), a stream's trailer line (`{"_trailer":{"receipt":
+ * "event=123","bodySha256":"…"}}` or `# {…}`), or a bare event id.
+ */
+export function parseReceipt(text: string): { eventId: number; bodyDigest?: string } | undefined {
+  const m = /\bevent=(\d+)\b/.exec(text) ?? /^\s*(\d+)\s*$/.exec(text);
+  const eventId = m ? Number(m[1]) : NaN;
+  if (!Number.isSafeInteger(eventId) || eventId < 1) {
+    return undefined;
+  }
+  const d = /(?:x-govhub-body-sha256\s*:\s*|"bodySha256"\s*:\s*")([0-9a-fA-F]{64})\b/i.exec(text);
+  return d ? { eventId, bodyDigest: (d[1] as string).toLowerCase() } : { eventId };
 }

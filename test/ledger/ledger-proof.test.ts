@@ -182,9 +182,19 @@ for (const variant of [
       assert.ok(withPersonal);
       await ctx.services.ledger.erasePersonal(SYSTEM, withPersonal.id);
       await ctx.services.ledger.integrate();
-      const id = parseReceipt(`x-govhub-receipt: event=${withPersonal.id}`);
+      const id = parseReceipt(`x-govhub-receipt: event=${withPersonal.id}`)?.eventId;
       assert.equal(id, withPersonal.id);
-      assert.equal(parseReceipt(String(withPersonal.id)), withPersonal.id);
+      assert.deepEqual(parseReceipt(String(withPersonal.id)), { eventId: withPersonal.id });
+      assert.deepEqual(
+        parseReceipt(`x-govhub-receipt: event=12\nx-govhub-body-sha256: ${'AB'.repeat(32)}\n`),
+        { eventId: 12, bodyDigest: 'ab'.repeat(32) },
+      );
+      assert.deepEqual(
+        parseReceipt(
+          `{"_trailer":{"receipt":"event=7","bodySha256":"${'cd'.repeat(32)}","rows":3,"stopped":null}}`,
+        ),
+        { eventId: 7, bodyDigest: 'cd'.repeat(32) },
+      );
       assert.equal(parseReceipt('nonsense'), undefined);
       const receipt = await get<Proof & { eventId: number }>(`/api/v1/ledger/receipts/${id}`);
       const [event] = await get<Ev[]>(`/api/v1/ledger/events?afterId=${(id as number) - 1}&limit=1`, true);
