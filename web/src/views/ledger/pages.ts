@@ -18,6 +18,6 @@ export const ledgerPages: RouteRecordRaw[] = [
     path: 'ledger/consistency',
     name: 'ledger-consistency',
     component: () => import('./LedgerConsistencyView.vue'),
-    meta: { section: 'audit', auth: true, title: 'ledger.nav.consistency' },
+    meta: { section: 'audit', auth: true, anyOf: ['event.read'], title: 'ledger.nav.consistency' },
   },
 ];
