@@ -120,9 +120,13 @@ export function canonicalize(value: unknown): string {
         .map((k) => `${JSON.stringify(k)}:${canonicalize(obj[k])}`);
       return `{${members.join(',')}}`;
     }
-    default:
+    case 'undefined':
+    case 'bigint':
+    case 'function':
+    case 'symbol':
       throw new TypeError(`JCS: cannot serialise ${typeof value}`);
   }
+  throw new TypeError('JCS: unreachable');
 }
 
 /** The fields of an event as `GET /ledger/events` returns them. */
