@@ -195,3 +195,53 @@ export const Advice = Type.Object({
   score: Type.Number(),
   reason: Bilingual,
 });
+
+export const UploadPreviewBody = Type.Object(
+  {
+    encoding: Type.Optional(Encoding),
+    resource: Type.Optional(Str(100)),
+    rows: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, description: 'rows to show, default 20' })),
+  },
+  { additionalProperties: false },
+);
+
+const InferredItem = Type.Object({
+  name: Type.String(),
+  dataType: Type.String(),
+  length: Type.Optional(Type.Integer()),
+  level: Type.String(),
+  piiKind: Nullable(Type.String()),
+});
+
+export const UploadPreview = Type.Object({
+  uploadId: Type.String(),
+  fileName: Type.String(),
+  format: Type.String(),
+  encoding: Nullable(Type.String({ description: 'the encoding the import will use (CSV)' })),
+  detectedEncoding: Nullable(Type.String({ description: 'what the first bytes look like (CSV)' })),
+  header: Type.Array(Type.String()),
+  firstDataRow: Nullable(Type.Integer({ description: 'row number of the first data row in the file' })),
+  rows: Type.Array(Type.Object({ row: Type.Integer(), values: Type.Array(Nullable(Type.String())) })),
+  rowsScanned: Type.Integer(),
+  complete: Type.Boolean({ description: 'whether the suggestions saw the whole file' }),
+  items: Type.Array(InferredItem),
+  newResource: Nullable(Type.Object({ name: Type.String(), provider: Type.String() })),
+  target: Nullable(
+    Type.Object({
+      resourceId: Type.String(),
+      resourceCode: Type.String(),
+      resourceName: Type.String(),
+      mapping: Type.Array(
+        Type.Object({
+          item: Type.String(),
+          dataType: Type.String(),
+          level: Type.String(),
+          piiKind: Nullable(Type.String()),
+          column: Nullable(Type.String()),
+          required: Type.Boolean(),
+        }),
+      ),
+      unmappedColumns: Type.Array(Type.String()),
+    }),
+  ),
+});

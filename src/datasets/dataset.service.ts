@@ -22,6 +22,7 @@ import {
   versionTable,
 } from './hosted-store.js';
 import { advise } from './advisor.js';
+import { type FilePreview, previewFile } from './upload-preview.js';
 import { type UploadSession, UploadStore } from './uploads.js';
 import { LinkedConnector, type LinkedSource, openSource } from './linked.js';
 import type { CatalogResource, ResourceCatalog } from './resource-port.js';
@@ -533,6 +534,93 @@ export class DatasetService {
     });
     await this.uploads.remove(s);
     return report;
+  }
+
+  /**
+   * The import wizard's look at a complete upload before committing it: how the file reads, the
+   * items inferred from it, and for an existing resource which file column feeds which item. The
+   * encoding and target resource given here are kept for the commit (a new-resource upload may be
+   * pointed at the draft the clerk made from the suggestions; it must belong to the same organization).
+   */
+  async previewUpload(
+    actor: Actor,
+    id: string,
+    opts: { encoding?: CsvEncoding | undefined; resource?: string | undefined; rows?: number | undefined },
+  ): Promise<
+    FilePreview & {
+      uploadId: string;
+      fileName: string;
+      newResource: { name: string; provider: string } | null;
+      target: {
+        resourceId: string;
+        resourceCode: string;
+        resourceName: string;
+        mapping: Array<{
+          item: string;
+          dataType: string;
+          level: string;
+          piiKind: string | null;
+          column: string | null;
+          required: boolean;
+        }>;
+        unmappedColumns: string[];
+      } | null;
+    }
+  > {
+    const s = await this.upload(actor, id);
+    const received = await this.uploads.received(s);
+    if (received !== s.size) {
+      throw new AppError(409, 'UPLOAD_INCOMPLETE', 'error.uploadIncomplete', {
+        params: { received, size: s.size },
+        details: { received, size: s.size },
+      });
+    }
+    let resource: CatalogResource | undefined;
+    if (opts.resource) {
+      resource = await this.deps.resources.getResource(actor, opts.resource);
+      await this.deps.access.require(actor, 'dataset.manage', [resource.providerOrgId]);
+      if (resource.providerOrgId !== s.orgId) {
+        throw new ValidationError('UPLOAD_TARGET_ORG', 'error.uploadTargetOrg', {
+          params: { ref: opts.resource },
+          details: { field: 'resource' },
+        });
+      }
+    }
+    if (opts.encoding || resource) {
+      if (opts.encoding) {
+        s.encoding = opts.encoding;
+      }
+      if (resource) {
+        s.resource = resource.id;
+        s.newResource = undefined;
+      }
+      await this.uploads.update(s);
+    }
+    const preview = await previewFile(this.uploads.partPath(s), {
+      format: s.format,
+      encoding: s.encoding as CsvEncoding | undefined,
+      rows: opts.rows ?? 20,
+    });
+    if (!resource && s.resource) {
+      resource = await this.deps.resources.getResource(actor, s.resource);
+    }
+    const target = resource
+      ? {
+          resourceId: resource.id,
+          resourceCode: resource.code,
+          resourceName: resource.name,
+          mapping: resource.items.map((i) => ({
+            item: i.name,
+            dataType: i.dataType,
+            level: i.level,
+            piiKind: i.piiKind,
+            column: preview.header.includes(i.name) ? i.name : null,
+            required: i.level === 'core',
+          })),
+          unmappedColumns: preview.header.filter((h) => !resource.items.some((i) => i.name === h)),
+        }
+      : null;
+    return { ...preview, uploadId: s.id, fileName: s.fileName, newResource: s.newResource ?? null, target };
   }
 
   private get uploads(): UploadStore {

@@ -18,6 +18,8 @@ import {
   Upload,
   UploadCommitBody,
   UploadCreateBody,
+  UploadPreview,
+  UploadPreviewBody,
 } from '../contracts/datasets.js';
 import { SECURED } from '../identity/auth.hooks.js';
 import { ValidationError } from '../platform/errors.js';
@@ -236,6 +238,22 @@ export function datasetRoutes(deps: { datasets: DatasetService }) {
         const range = parseContentRange(req.headers['content-range'], req.body);
         return datasets.putChunk(req.actor, req.params.id, range, req.body as Buffer);
       },
+    );
+
+    app.post(
+      '/datasets/uploads/:id/preview',
+      {
+        schema: {
+          tags: ['datasets'],
+          summary:
+            '导入预览：编码、表头、前若干行、推断的数据项与个人信息/分级建议、与资源数据项的对应；可改编码或目标资源（提交时沿用）/ import preview of a complete upload',
+          security: SECURED,
+          params: IdParams,
+          body: UploadPreviewBody,
+          response: { 200: UploadPreview, ...E(400, 401, 403, 404, 409) },
+        },
+      },
+      (req) => datasets.previewUpload(req.actor, req.params.id, req.body),
     );
 
     app.post(

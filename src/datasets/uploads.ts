@@ -81,6 +81,11 @@ export class UploadStore {
     return offset + chunk.length;
   }
 
+  /** Rewrites a session's settings (encoding, target) chosen after the bytes arrived. */
+  async update(s: UploadSession): Promise<void> {
+    await writeFile(this.meta(s.id), JSON.stringify(s));
+  }
+
   async remove(s: UploadSession): Promise<void> {
     await rm(this.partPath(s), { force: true });
     await rm(this.meta(s.id), { force: true });

@@ -354,6 +354,10 @@ const POLICY: Record<string, Policy> = {
       },
     }),
   },
+  'POST /api/v1/datasets/uploads/:id/preview': {
+    allowed: ['catalog_editor'],
+    call: (f) => ({ url: `/api/v1/datasets/uploads/${f.uploadId}/preview`, payload: {} }),
+  },
   'POST /api/v1/datasets/uploads/:id/commit': {
     allowed: ['catalog_editor'],
     call: (f) => ({ url: `/api/v1/datasets/uploads/${f.uploadId}/commit`, payload: { mode: 'append' } }),
@@ -643,7 +647,7 @@ for (const kind of storageKinds()) {
           resource: datasetResourceId,
         });
         uploadId = up.id;
-        if (route.endsWith('/commit')) {
+        if (route.endsWith('/commit') || route.endsWith('/preview')) {
           await ctx.services.datasets.putChunk(
             SYSTEM,
             up.id,

@@ -6996,6 +6996,138 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/datasets/uploads/{id}/preview': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** 导入预览：编码、表头、前若干行、推断的数据项与个人信息/分级建议、与资源数据项的对应；可改编码或目标资源（提交时沿用）/ import preview of a complete upload */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            encoding?: 'utf-8' | 'gbk' | 'gb18030';
+            resource?: string;
+            /** @description rows to show, default 20 */
+            rows?: number;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              uploadId: string;
+              fileName: string;
+              format: string;
+              encoding: string | null;
+              detectedEncoding: string | null;
+              header: string[];
+              firstDataRow: number | null;
+              rows: {
+                row: number;
+                values: (string | null)[];
+              }[];
+              rowsScanned: number;
+              /** @description whether the suggestions saw the whole file */
+              complete: boolean;
+              items: {
+                name: string;
+                dataType: string;
+                length?: number;
+                level: string;
+                piiKind: string | null;
+              }[];
+              newResource: {
+                name: string;
+                provider: string;
+              } | null;
+              target: {
+                resourceId: string;
+                resourceCode: string;
+                resourceName: string;
+                mapping: {
+                  item: string;
+                  dataType: string;
+                  level: string;
+                  piiKind: string | null;
+                  column: string | null;
+                  required: boolean;
+                }[];
+                unmappedColumns: string[];
+              } | null;
+            };
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/datasets/uploads/{id}/commit': {
     parameters: {
       query?: never;

@@ -32,6 +32,7 @@ export const datasetsEn: Record<keyof typeof datasetsZh, string> = {
   'error.uploadRangeInvalid': 'Invalid chunk range: {range}',
   'error.uploadOffsetMismatch': 'Chunk starts at the wrong offset; resume from byte {offset}',
   'error.uploadIncomplete': 'The upload is incomplete: {received} of {size} bytes received',
+  'error.uploadTargetOrg': "The target resource must belong to the upload's organization: {ref}",
   'datasets.value.required': 'required value is empty',
   'datasets.value.notInteger': 'not an integer',
   'datasets.value.notNumber': 'not a number',

@@ -30,6 +30,7 @@ export const datasetsZh = {
   'error.uploadRangeInvalid': '分片范围无效：{range}',
   'error.uploadOffsetMismatch': '分片起点不对，应从第 {offset} 字节续传',
   'error.uploadIncomplete': '文件未传完：已收 {received} / {size} 字节',
+  'error.uploadTargetOrg': '上传的目标资源须属于同一机构：{ref}',
   'datasets.value.required': '必填项为空',
   'datasets.value.notInteger': '不是整数',
   'datasets.value.notNumber': '不是数字',
