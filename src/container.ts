@@ -19,6 +19,7 @@ import type { Database } from './platform/db/database.js';
 import { SecretBox } from './platform/secrets.js';
 import { DataPipeline } from './sharing/pipeline.js';
 import { SharingService } from './sharing/sharing.service.js';
+import { StatsService } from './stats/stats.service.js';
 
 /**
  * The composition root: builds every service once with exactly the dependencies it uses.
@@ -48,6 +49,7 @@ export function createServices(database: Database, config: Config) {
     datasets,
     pseudonymMaster: secrets.deriveKey('sharing/pseudonym'),
   });
+  const stats = new StatsService({ access, orgs, catalog, sharing, ledger });
   const demo = new DemoService({
     orgs,
     users,
@@ -76,6 +78,7 @@ export function createServices(database: Database, config: Config) {
     datasets,
     sharing,
     pipeline,
+    stats,
     demo,
     background,
   };
