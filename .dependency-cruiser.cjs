@@ -5,7 +5,8 @@
  * - a capability uses another only through its service (or its pure rules / routes hooks);
  * - repositories never import services or routes; services never import routes.
  */
-const CAPS = '(identity|catalog|datasets|sharing|ledger|demo|privacy|open-data|operation|quality|federation)';
+const CAPS =
+  '(identity|catalog|datasets|sharing|ledger|stats|demo|privacy|open-data|operation|quality|federation)';
 
 module.exports = {
   forbidden: [

@@ -13,6 +13,7 @@ import { identityRoutes } from './identity/identity.routes.js';
 import { ledgerRoutes } from './ledger/ledger.routes.js';
 import { dataRoutes } from './sharing/data.routes.js';
 import { sharingRoutes } from './sharing/sharing.routes.js';
+import { statsRoutes } from './stats/stats.routes.js';
 import { TooManyRequestsError } from './platform/errors.js';
 import { registerErrorHandling } from './platform/http/error-handler.js';
 import { registerMetrics } from './platform/http/metrics.js';
@@ -128,6 +129,7 @@ export async function buildApp(services: Services, opts: BuildAppOptions = {}): 
       await api.register(syncJobRoutes(services));
       await api.register(sharingRoutes(services));
       await api.register(dataRoutes(services));
+      await api.register(statsRoutes(services));
     },
     { prefix: '/api/v1' },
   );

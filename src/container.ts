@@ -20,6 +20,7 @@ import type { Database } from './platform/db/database.js';
 import { SecretBox } from './platform/secrets.js';
 import { DataPipeline } from './sharing/pipeline.js';
 import { SharingService } from './sharing/sharing.service.js';
+import { StatsService } from './stats/stats.service.js';
 
 /**
  * The composition root: builds every service once with exactly the dependencies it uses.
@@ -50,6 +51,7 @@ export function createServices(database: Database, config: Config) {
     datasets,
     pseudonymMaster: secrets.deriveKey('sharing/pseudonym'),
   });
+  const stats = new StatsService({ access, orgs, catalog, sharing, ledger });
   const demo = new DemoService({
     orgs,
     users,
@@ -83,6 +85,7 @@ export function createServices(database: Database, config: Config) {
     syncJobs,
     sharing,
     pipeline,
+    stats,
     demo,
     background,
   };

@@ -359,4 +359,16 @@ export const catalogRepository = {
       .orderBy('code')
       .execute();
   },
+
+  /** Resources per provider and status (for the statistics capability), optionally one provider's. */
+  countsByProvider(db: Executor, orgId: string | null) {
+    let q = db
+      .selectFrom('catalog_resource')
+      .select(['provider_org_id', 'provider_name', 'status', (eb) => eb.fn.countAll<string>().as('n')])
+      .groupBy(['provider_org_id', 'provider_name', 'status']);
+    if (orgId !== null) {
+      q = q.where('provider_org_id', '=', orgId);
+    }
+    return q.execute();
+  },
 };

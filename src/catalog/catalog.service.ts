@@ -1106,4 +1106,27 @@ export class CatalogService {
       return inputs.length;
     });
   }
+
+  // ── figures for the statistics capability ─────────────────────────────────────────────────────
+
+  /** Resources per provider and lifecycle status (`orgId` null: every provider; the caller scopes). */
+  async resourceCounts(
+    actor: Actor,
+    orgId: string | null,
+  ): Promise<Array<{ orgId: string; orgName: string; status: string; count: number }>> {
+    await this.deps.access.require(actor, 'stats.read');
+    if (
+      orgId === null &&
+      this.deps.access.reach(actor, 'stats.read') !== 'all' &&
+      !(await this.isBureau(actor))
+    ) {
+      throw new ForbiddenError('FORBIDDEN', 'error.forbidden', { params: { permission: 'stats.read' } });
+    }
+    return (await repo.countsByProvider(this.deps.db, orgId)).map((r) => ({
+      orgId: r.provider_org_id,
+      orgName: r.provider_name,
+      status: r.status,
+      count: Number(r.n),
+    }));
+  }
 }

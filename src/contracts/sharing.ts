@@ -238,6 +238,23 @@ export const RegionRuleOut = Type.Object({
   calendarOverrides: Type.Array(Type.Unknown()),
 });
 
+export const CalendarQuery = Query({
+  year: Type.Integer({ minimum: 2000, maximum: 2100, description: 'calendar year' }),
+});
+export const CalendarYearOut = Type.Object({
+  year: Type.Integer(),
+  hasNationalData: Type.Boolean({ description: 'false: govhub ships no national schedule for this year' }),
+  notice: Nullable(Type.String()),
+  entries: Type.Array(
+    Type.Object({
+      date: Type.String(),
+      kind: Type.String({ description: 'HOLIDAY | MAKEUP_WORKDAY (调休上班)' }),
+      name: Type.String(),
+      source: Type.Enum(['national', 'region'] as const),
+    }),
+  ),
+});
+
 export const RequestListQuery = Query({ status: Type.Optional(Str(40)) });
 
 // ── governed data API ─────────────────────────────────────────────────────────────────────────

@@ -55,6 +55,11 @@ export const PERMISSIONS = {
     zh: '按授权调用受控数据接口（授权主体须为本单位或本应用）',
     en: 'Call the governed data API under a grant (whose subject is the caller’s organization or app)',
   },
+  'stats.read': {
+    target: 'none',
+    zh: '查看运行统计（数据局、系统管理员、审计员看全区域，部门看本单位）',
+    en: 'View operating statistics (bureau, system administrator and auditor: the region; a department: its own)',
+  },
 } as const satisfies Record<
   string,
   { target: PermissionTarget; zh: string; en: string; orgKinds?: readonly OrgKind[] }
@@ -100,6 +105,7 @@ export const ROLE_PERMISSIONS: Record<Role, Partial<Record<Permission, Reach>>> 
     'system.read': 'all',
     'dataset.read': 'all',
     'share.read': 'all',
+    'stats.read': 'all',
   },
   secadmin: {
     'org.read': 'all',
@@ -118,6 +124,7 @@ export const ROLE_PERMISSIONS: Record<Role, Partial<Record<Permission, Reach>>> 
     'event.read': 'all',
     'dataset.read': 'all',
     'share.read': 'all',
+    'stats.read': 'all',
   },
   catalog_editor: {
     'org.read': 'all',
@@ -125,6 +132,7 @@ export const ROLE_PERMISSIONS: Record<Role, Partial<Record<Permission, Reach>>> 
     'catalog.review': 'all',
     'dataset.read': 'all',
     'dataset.manage': 'own_org',
+    'stats.read': 'own_org',
   },
   approver: {
     'org.read': 'all',
@@ -132,6 +140,7 @@ export const ROLE_PERMISSIONS: Record<Role, Partial<Record<Permission, Reach>>> 
     'catalog.review': 'all',
     'share.read': 'own_org',
     'share.decide': 'own_org',
+    'stats.read': 'own_org',
   },
   consumer: {
     'org.read': 'all',
@@ -142,6 +151,7 @@ export const ROLE_PERMISSIONS: Record<Role, Partial<Record<Permission, Reach>>> 
     'share.read': 'own_org',
     'share.request': 'own_org',
     'data.use': 'own_org',
+    'stats.read': 'own_org',
   },
 };
 

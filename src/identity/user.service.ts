@@ -173,10 +173,15 @@ export class UserService {
     }
     const conflict = separationOfDutiesConflict(roles);
     if (conflict) {
-      throw new ValidationError('ROLES_SEPARATION_OF_DUTIES', 'error.rolesSeparation', {
-        params: { a: conflict[0], b: conflict[1] },
-        details: { field: 'roles', conflict },
-      });
+      // One message per pair, so that zh/en name the roles (系统管理员…) rather than their codes.
+      throw new ValidationError(
+        'ROLES_SEPARATION_OF_DUTIES',
+        `error.rolesSeparation.${conflict[0]}.${conflict[1]}`,
+        {
+          params: { a: conflict[0], b: conflict[1] },
+          details: { field: 'roles', conflict },
+        },
+      );
     }
   }
 

@@ -72,4 +72,32 @@ export const eventRepository = {
     }
     return sel.execute();
   },
+
+  /**
+   * Events of one type per Shanghai calendar day (UTC+8, no DST) since an instant, with the sum of
+   * `data.rowCount`; optionally only those whose `data.grantId` is one of the given grants.
+   */
+  async countsByDay(
+    db: Executor,
+    q: { type: string; since: Date; grantIds?: readonly string[] | null },
+  ): Promise<Array<{ day: string; count: number; rows: number }>> {
+    if (q.grantIds && q.grantIds.length === 0) {
+      return [];
+    }
+    const day = sql<string>`to_char((occurred_at at time zone 'UTC') + interval '8 hours', 'YYYY-MM-DD')`;
+    let sel = db
+      .selectFrom('event')
+      .select([
+        day.as('day'),
+        (eb) => eb.fn.countAll<string>().as('n'),
+        sql<string>`coalesce(sum((data->>'rowCount')::bigint), 0)`.as('rows'),
+      ])
+      .where('type', '=', q.type)
+      .where('occurred_at', '>=', q.since);
+    if (q.grantIds) {
+      sel = sel.where(sql<string>`data->>'grantId'`, 'in', [...q.grantIds]);
+    }
+    const rows = await sel.groupBy(day).orderBy(day).execute();
+    return rows.map((r) => ({ day: r.day, count: Number(r.n), rows: Number(r.rows) }));
+  },
 };

@@ -813,6 +813,18 @@ export class LedgerService {
     );
   }
 
+  /**
+   * Aggregate only (no event content): how many events of a type per Shanghai day since `since`, and the
+   * rows they report, for the statistics capability. `grantIds` narrows to a department's grants.
+   */
+  async dailyCounts(
+    actor: Actor,
+    q: { type: string; since: Date; grantIds?: readonly string[] | null },
+  ): Promise<Array<{ day: string; count: number; rows: number }>> {
+    await this.deps.access.require(actor, 'stats.read');
+    return eventRepository.countsByDay(this.deps.db, q);
+  }
+
   // ---- witnessing (C2SP tlog-witness, this node as the witness) ----
 
   /** Starts witnessing another log, named by its verifier key. */

@@ -190,4 +190,54 @@ export const sharingRepository = {
       )
       .execute();
   },
+  // ── figures for the statistics capability (read-only, scoped to an org or the whole region) ──────────
+  async statsFigures(db: Executor, orgId: string | null, stepLimit = 5000) {
+    let byStatus = db
+      .selectFrom('share_request')
+      .select(['status', (eb) => eb.fn.countAll<string>().as('n')])
+      .groupBy('status');
+    let steps = db
+      .selectFrom('request_step as s')
+      .innerJoin('share_request as r', 'r.id', 's.request_id')
+      .select(['s.stage', 's.started_at', 's.decided_at', 's.outcome'])
+      .where('s.decided_at', 'is not', null)
+      .orderBy('s.decided_at', 'desc')
+      .limit(stepLimit);
+    let open = db
+      .selectFrom('share_request')
+      .select(['id', 'status', 'due_at', 'requester_org_id', 'provider_org_id', 'purpose', 'created_at'])
+      .where('status', 'in', ['provider_review', 'bureau_review', 'coordination_requested'])
+      .where('due_at', 'is not', null);
+    let objections = db
+      .selectFrom('objection')
+      .select(['id', 'status', 'due_at', 'reporter_org_id', 'provider_org_id', 'created_at'])
+      .where('status', 'in', ['reported', 'provider_verifying'])
+      .where('due_at', 'is not', null);
+    let grants = db.selectFrom('share_grant').select(['id', 'status', 'valid_to']);
+    if (orgId !== null) {
+      byStatus = byStatus.where((eb) =>
+        eb.or([eb('requester_org_id', '=', orgId), eb('provider_org_id', '=', orgId)]),
+      );
+      steps = steps.where((eb) =>
+        eb.or([eb('r.requester_org_id', '=', orgId), eb('r.provider_org_id', '=', orgId)]),
+      );
+      open = open.where((eb) =>
+        eb.or([eb('requester_org_id', '=', orgId), eb('provider_org_id', '=', orgId)]),
+      );
+      objections = objections.where((eb) =>
+        eb.or([eb('reporter_org_id', '=', orgId), eb('provider_org_id', '=', orgId)]),
+      );
+      grants = grants.where((eb) =>
+        eb.or([eb('consumer_org_id', '=', orgId), eb('provider_org_id', '=', orgId)]),
+      );
+    }
+    const [s, st, o, ob, g] = await Promise.all([
+      byStatus.execute(),
+      steps.execute(),
+      open.execute(),
+      objections.execute(),
+      grants.execute(),
+    ]);
+    return { byStatus: s, steps: st, open: o, objections: ob, grants: g };
+  },
 };

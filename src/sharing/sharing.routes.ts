@@ -3,6 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { errorResponses, IdParams, Query } from '../contracts/common.js';
 import {
+  CalendarQuery,
+  CalendarYearOut,
   Coordinate,
   Decision,
   Grant,
@@ -181,6 +183,18 @@ export function sharingRoutes(deps: { sharing: SharingService }) {
         },
       },
       (req) => sharing.regionRule(req.actor),
+    );
+    app.get(
+      '/sharing/calendar',
+      {
+        schema: {
+          ...base,
+          summary: '某年的工作日历：国家节假日与调休，及本区域的调整 / the working calendar of a year',
+          querystring: CalendarQuery,
+          response: { 200: CalendarYearOut, ...errors },
+        },
+      },
+      (req) => sharing.calendar(req.actor, req.query.year),
     );
     app.put(
       '/sharing/rules',

@@ -47,6 +47,7 @@ import {
 import type { MachineEvent, TransitionError } from './transition.js';
 import {
   computeDeadline,
+  NATIONAL_CALENDAR_YEARS,
   nationalCalendar,
   regionSlaPolicy,
   type CalendarEntry,
@@ -1006,5 +1007,86 @@ export class SharingService {
       throw new NotFoundError('OBJECTION_NOT_FOUND', 'sharing.error.objectionNotFound', { params: { id } });
     }
     return o;
+  }
+
+  // ── read-only figures for the statistics capability and the calendar view ──────────────────
+
+  /**
+   * Raw sharing figures for the statistics capability (`src/stats`), which decides the scope: `orgId` null
+   * is the whole region (only for actors who may see it), otherwise requests/grants/objections where the org
+   * is a party. Times are ISO strings; `calendarOverrides` is the region rule's, for working-day arithmetic.
+   */
+  async statsFigures(actor: Actor, orgId: string | null) {
+    await this.deps.access.require(actor, 'stats.read');
+    if (
+      orgId === null &&
+      this.deps.access.reach(actor, 'stats.read') !== 'all' &&
+      !(await this.isBureau(actor))
+    ) {
+      throw new ForbiddenError('FORBIDDEN', 'error.forbidden', { params: { permission: 'stats.read' } });
+    }
+    const db = this.deps.db;
+    const [f, rule] = await Promise.all([repo.statsFigures(db, orgId), this.rule(db)]);
+    const now = this.now();
+    return {
+      now: now.toISOString(),
+      calendarOverrides: rule.calendarOverrides,
+      requestsByStatus: f.byStatus.map((r) => ({ status: r.status, count: Number(r.n) })),
+      decidedSteps: f.steps.map((x) => ({
+        stage: x.stage,
+        startedAt: new Date(x.started_at).toISOString(),
+        decidedAt: new Date(x.decided_at!).toISOString(),
+        outcome: x.outcome,
+      })),
+      openRequests: f.open.map((r) => ({
+        id: r.id,
+        status: r.status,
+        dueAt: new Date(r.due_at!).toISOString(),
+        requesterOrgId: r.requester_org_id,
+        providerOrgId: r.provider_org_id,
+        title: r.purpose,
+      })),
+      openObjections: f.objections.map((o) => ({
+        id: o.id,
+        status: o.status,
+        dueAt: new Date(o.due_at!).toISOString(),
+        requesterOrgId: o.reporter_org_id,
+        providerOrgId: o.provider_org_id,
+        title: null as string | null,
+      })),
+      grants: f.grants.map((g) => ({
+        id: g.id,
+        status:
+          g.status === 'active' && new Date(g.valid_to).getTime() <= now.getTime() ? 'expired' : g.status,
+      })),
+    };
+  }
+
+  /**
+   * The working calendar of one year as the deadlines use it: the national schedule shipped with govhub
+   * (holidays and 调休 working days) and the region's overrides, each date once with where it comes from.
+   */
+  async calendar(actor: Actor, year: number) {
+    await this.deps.access.require(actor, 'share.read');
+    const rule = await this.rule(this.deps.db);
+    const national = NATIONAL_CALENDAR_YEARS.find((y) => y.year === year);
+    const prefix = `${year}-`;
+    const overrides = rule.calendarOverrides.filter((e) => e.date.startsWith(prefix));
+    const byDate = new Map<
+      string,
+      { date: string; kind: string; name: string; source: 'national' | 'region' }
+    >();
+    for (const e of national?.entries ?? []) {
+      byDate.set(e.date, { date: e.date, kind: e.kind, name: e.name, source: 'national' });
+    }
+    for (const e of overrides) {
+      byDate.set(e.date, { date: e.date, kind: e.kind, name: e.name ?? '', source: 'region' });
+    }
+    return {
+      year,
+      hasNationalData: national !== undefined,
+      notice: national?.source?.notice ?? null,
+      entries: [...byDate.values()].sort((a, b) => a.date.localeCompare(b.date)),
+    };
   }
 }

@@ -94,6 +94,15 @@ const BUREAU_ONLY_SHARING: readonly ActorName[] = [];
 
 const SHARE_READERS: readonly ActorName[] = ['sysadmin', 'auditor', 'approver', 'consumer', 'app'];
 const REQUESTERS: readonly ActorName[] = ['consumer', 'app'];
+/** Statistics: everyone but the security administrator (the region, or their own org; apps: their org). */
+const STATS_READERS: readonly ActorName[] = [
+  'sysadmin',
+  'auditor',
+  'catalog_editor',
+  'approver',
+  'consumer',
+  'app',
+];
 const PROVIDER: readonly ActorName[] = ['approver'];
 const later = () => new Date(Date.now() + 800 * 86_400_000).toISOString();
 
@@ -193,6 +202,14 @@ const POLICY: Record<string, Policy> = {
     }),
   },
   'GET /api/v1/sharing/rules': { allowed: SHARE_READERS, call: () => ({ url: '/api/v1/sharing/rules' }) },
+  'GET /api/v1/sharing/calendar': {
+    allowed: SHARE_READERS,
+    call: () => ({ url: '/api/v1/sharing/calendar?year=2026' }),
+  },
+  'GET /api/v1/stats/overview': {
+    allowed: STATS_READERS,
+    call: () => ({ url: '/api/v1/stats/overview' }),
+  },
   'PUT /api/v1/sharing/rules': {
     allowed: BUREAU_ONLY_SHARING,
     call: () => ({

@@ -137,7 +137,7 @@ describe('web portal and console (Chromium)', { timeout: 180_000 }, () => {
     await dialog(page).getByRole('button', { name: '保存' }).click();
     const refusal = dialog(page).getByTestId('form-error');
     await refusal.waitFor();
-    assert.match((await refusal.textContent()) ?? '', /三权分立：sysadmin 与 auditor 不能由同一人担任/);
+    assert.match((await refusal.textContent()) ?? '', /三权分立：系统管理员与审计员不能由同一人担任/);
     await shot(page, '06-roles-refused');
     await dialog(page).getByLabel('系统管理员').uncheck();
     await dialog(page).getByLabel('审计员').uncheck();

@@ -10203,6 +10203,105 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/sharing/calendar': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** 某年的工作日历：国家节假日与调休，及本区域的调整 / the working calendar of a year */
+    get: {
+      parameters: {
+        query: {
+          /** @description calendar year */
+          year: number;
+          /** @description zh-CN | en */
+          lang?: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              year: number;
+              /** @description false: govhub ships no national schedule for this year */
+              hasNationalData: boolean;
+              notice: string | null;
+              entries: {
+                date: string;
+                /** @description HOLIDAY | MAKEUP_WORKDAY (调休上班) */
+                kind: string;
+                name: string;
+                /** @enum {unknown} */
+                source: 'national' | 'region';
+              }[];
+            };
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/data/grants/{grantId}/rows': {
     parameters: {
       query?: never;
@@ -10617,6 +10716,153 @@ export interface paths {
         };
       };
     };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/stats/overview': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** 运行概况：申请状态、审批用时、超期事项、资源与责任清单覆盖、数据访问量（数据局/系统管理员/审计员看全区域，部门看本单位） / operating overview */
+    get: {
+      parameters: {
+        query?: {
+          /** @description access-volume window in days (default 30) */
+          days?: number;
+          /** @description zh-CN | en */
+          lang?: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description 运行概况 / operating overview */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              scope: {
+                kind: 'region' | 'org';
+                orgId: string | null;
+                orgName: string | null;
+              };
+              generatedAt: string;
+              headline: {
+                resources: number;
+                publishedResources: number;
+                providers: number;
+                duties: number;
+                dutiesCovered: number;
+                requests: number;
+                openRequests: number;
+                approvedRequests: number;
+                activeGrants: number;
+                overdue: number;
+                accesses: number;
+                rowsServed: number;
+              };
+              requestsByStatus: {
+                status: string;
+                count: number;
+              }[];
+              /** @description Per decided approval step: working days (Shanghai calendar with the region’s overrides, start day not counted, as SLA deadlines count) and clock hours from the step’s start to its decision */
+              decisionTime: {
+                decidedSteps: number;
+                avgWorkingDays: number | null;
+                avgHours: number | null;
+                byStage: {
+                  stage: string;
+                  decidedSteps: number;
+                  avgWorkingDays: number;
+                  avgHours: number;
+                }[];
+              };
+              overdue: {
+                count: number;
+                top: {
+                  kind: 'request' | 'objection';
+                  id: string;
+                  status: string;
+                  dueAt: string;
+                  overdueWorkingDays: number;
+                  requesterOrgId: string;
+                  requesterOrgName: string;
+                  providerOrgId: string;
+                  providerOrgName: string;
+                  title: string | null;
+                }[];
+              };
+              resourcesByOrg: {
+                orgId: string;
+                orgName: string;
+                total: number;
+                published: number;
+                byStatus: {
+                  [key: string]: number;
+                };
+              }[];
+              dutyCoverage: {
+                orgId: string;
+                orgName: string;
+                duties: number;
+                covered: number;
+                missing: string[];
+              }[];
+              accessVolume: {
+                days: number;
+                /** @description first day (Asia/Shanghai), YYYY-MM-DD */
+                from: string;
+                to: string;
+                series: {
+                  day: string;
+                  accesses: number;
+                  rows: number;
+                }[];
+              };
+            };
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+        /** @description 错误信封 / error envelope */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['def-0'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
     delete?: never;
     options?: never;
     head?: never;

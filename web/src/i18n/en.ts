@@ -1,4 +1,5 @@
 import { adminEn } from './messages/admin.en';
+import { dashboardEn } from './messages/dashboard.en';
 import { datasetsEn } from './messages/datasets.en';
 import { ledgerEn } from './messages/ledger.en';
 import { sharingEn } from './messages/sharing.en';
@@ -381,4 +382,5 @@ export const en: Record<MessageKey, string> = {
   ...ledgerEn,
   ...datasetsEn,
   ...adminEn,
+  ...dashboardEn,
 };

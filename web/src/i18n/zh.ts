@@ -1,4 +1,5 @@
 import { adminZh } from './messages/admin.zh';
+import { dashboardZh } from './messages/dashboard.zh';
 import { datasetsZh } from './messages/datasets.zh';
 import { ledgerZh } from './messages/ledger.zh';
 import { sharingZh } from './messages/sharing.zh';
@@ -377,6 +378,7 @@ export const zh = {
   ...ledgerZh,
   ...datasetsZh,
   ...adminZh,
+  ...dashboardZh,
 } as const;
 
 export type MessageKey = keyof typeof zh;

@@ -11,6 +11,12 @@ export const identityEn: Record<keyof typeof identityZh, string> = {
   'error.rolesSelfAssign': 'You cannot assign roles to yourself',
   'error.roleUnknown': 'Unknown role: {role}',
   'error.rolesSeparation': 'Separation of duties: {a} and {b} cannot be held by the same person',
+  'error.rolesSeparation.sysadmin.secadmin':
+    'Separation of duties: the system administrator and the security administrator cannot be the same person',
+  'error.rolesSeparation.sysadmin.auditor':
+    'Separation of duties: the system administrator and the auditor cannot be the same person',
+  'error.rolesSeparation.secadmin.auditor':
+    'Separation of duties: the security administrator and the auditor cannot be the same person',
   'error.password.tooShort': 'Passwords need at least 8 characters',
   'error.password.tooLong': 'Password too long (at most 256 characters)',
   'error.password.tooSimple': 'Passwords need at least three of: upper case, lower case, digits, symbols',

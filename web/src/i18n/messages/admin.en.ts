@@ -1,4 +1,54 @@
 import type { adminZh } from './admin.zh';
 
 /** English for the admin pages, typed against admin.zh.ts: a missing or extra key fails the type check. */
-export const adminEn: Record<keyof typeof adminZh, string> = {};
+export const adminEn: Record<keyof typeof adminZh, string> = {
+  'admin.nav.rules': 'Sharing rules and time limits',
+  'admin.nav.calendar': 'Working calendar',
+  'admin.readOnly': 'Only the data bureau can change these; you can view the current settings.',
+  'admin.rules.title': 'Region sharing rules and time limits',
+  'admin.rules.intro':
+    'Which share requests need the data bureau’s review after the provider approves, and the time limit of each step (working days, counted on the working calendar with its holidays and make-up working days).',
+  'admin.rules.bureau': 'When the data bureau reviews',
+  'admin.rules.minLevel': 'Bureau review when a requested item is at or above this level',
+  'admin.rules.minLevel.none': 'Not by level',
+  'admin.rules.allConditional': 'Bureau review for every conditional-sharing request',
+  'admin.rules.sla': 'Time limit per step',
+  'admin.rules.stage': 'Step',
+  'admin.rules.workingDays': 'Limit (working days)',
+  'admin.rules.reminders': 'Reminders (working days left, comma-separated)',
+  'admin.rules.default': 'default {n}',
+  'admin.rules.slaHint':
+    'Leave empty for the default. Overdue cases escalate to the data bureau; nothing is ever approved automatically.',
+  'admin.rules.saved': 'Sharing rules saved',
+  'admin.rules.remindersInvalid': '{stage}: reminders must be whole numbers below the limit',
+  'admin.level.general': 'General',
+  'admin.level.important': 'Important',
+  'admin.level.core': 'Core',
+  'admin.cal.title': 'Working calendar',
+  'admin.cal.intro':
+    'Time limits count working days: the national public holidays and make-up working days ship with the platform; the region can add local holidays or change working days.',
+  'admin.cal.year': 'Year',
+  'admin.cal.noNational':
+    'The platform has no national holiday schedule for {year} yet; that year counts Monday to Friday.',
+  'admin.cal.notice': 'Source: {notice}',
+  'admin.cal.legend': 'Legend',
+  'admin.cal.holiday': 'Day off (holiday)',
+  'admin.cal.makeup': 'Make-up working day',
+  'admin.cal.weekend': 'Weekend',
+  'admin.cal.regionMark': 'Changed by the region',
+  'admin.cal.entries': 'Holidays and make-up working days of {year}',
+  'admin.cal.date': 'Date',
+  'admin.cal.kind': 'Kind',
+  'admin.cal.name': 'Name',
+  'admin.cal.source': 'Source',
+  'admin.cal.source.national': 'National schedule',
+  'admin.cal.source.region': 'This region',
+  'admin.cal.overrides': 'Changes by this region',
+  'admin.cal.add': 'Add a change',
+  'admin.cal.delete': 'Remove',
+  'admin.cal.remove': 'Remove {date}',
+  'admin.cal.added': 'Added {date}',
+  'admin.cal.removed': 'Removed {date}',
+  'admin.cal.noOverrides': 'No changes by this region yet',
+  'admin.cal.weekdays': 'Mo,Tu,We,Th,Fr,Sa,Su',
+};
