@@ -7161,6 +7161,7 @@ export interface paths {
               returnedReason: string | null;
               coordinationReason: string | null;
               dueAt: string | null;
+              workingDaysLeft: number | null;
               steps: {
                 stage: string;
                 startedAt: string;
@@ -7286,6 +7287,7 @@ export interface paths {
               returnedReason: string | null;
               coordinationReason: string | null;
               dueAt: string | null;
+              workingDaysLeft: number | null;
               steps: {
                 stage: string;
                 startedAt: string;
@@ -7409,6 +7411,7 @@ export interface paths {
               returnedReason: string | null;
               coordinationReason: string | null;
               dueAt: string | null;
+              workingDaysLeft: number | null;
               steps: {
                 stage: string;
                 startedAt: string;
@@ -7571,6 +7574,7 @@ export interface paths {
               returnedReason: string | null;
               coordinationReason: string | null;
               dueAt: string | null;
+              workingDaysLeft: number | null;
               steps: {
                 stage: string;
                 startedAt: string;
@@ -7696,6 +7700,7 @@ export interface paths {
               returnedReason: string | null;
               coordinationReason: string | null;
               dueAt: string | null;
+              workingDaysLeft: number | null;
               steps: {
                 stage: string;
                 startedAt: string;
@@ -7827,6 +7832,7 @@ export interface paths {
               returnedReason: string | null;
               coordinationReason: string | null;
               dueAt: string | null;
+              workingDaysLeft: number | null;
               steps: {
                 stage: string;
                 startedAt: string;
@@ -7958,6 +7964,7 @@ export interface paths {
               returnedReason: string | null;
               coordinationReason: string | null;
               dueAt: string | null;
+              workingDaysLeft: number | null;
               steps: {
                 stage: string;
                 startedAt: string;
@@ -8110,6 +8117,7 @@ export interface paths {
               returnedReason: string | null;
               coordinationReason: string | null;
               dueAt: string | null;
+              workingDaysLeft: number | null;
               steps: {
                 stage: string;
                 startedAt: string;
@@ -8924,6 +8932,7 @@ export interface paths {
               corrections: unknown[];
               notified: string[];
               dueAt: string | null;
+              workingDaysLeft: number | null;
               createdAt: string;
             }[];
           };
@@ -9016,6 +9025,7 @@ export interface paths {
               corrections: unknown[];
               notified: string[];
               dueAt: string | null;
+              workingDaysLeft: number | null;
               createdAt: string;
             };
           };
@@ -9116,6 +9126,7 @@ export interface paths {
               corrections: unknown[];
               notified: string[];
               dueAt: string | null;
+              workingDaysLeft: number | null;
               createdAt: string;
             };
           };
@@ -9240,6 +9251,7 @@ export interface paths {
               corrections: unknown[];
               notified: string[];
               dueAt: string | null;
+              workingDaysLeft: number | null;
               createdAt: string;
             };
           };
