@@ -125,6 +125,7 @@ export const sharingEn: Record<keyof typeof sharingZh, string> = {
   'sharing.new.coreItem': 'Core data never leaves its domain',
   'sharing.new.oneProvider': 'A request goes to one providing department; submit separate requests.',
   'sharing.new.volumePlaceholder': 'e.g. about 500 calls a day',
+  'sharing.new.fixErrors': 'Correct the marked fields, then submit again.',
   'sharing.new.submit': 'Submit request',
   'sharing.new.submitted': 'Share request submitted',
 

@@ -123,6 +123,7 @@ export const sharingZh = {
   'sharing.new.coreItem': '核心数据，不出域',
   'sharing.new.oneProvider': '一份申请只能面向同一个提供部门；请分开提交。',
   'sharing.new.volumePlaceholder': '如：每日约 500 次',
+  'sharing.new.fixErrors': '请修改标出的字段后再提交。',
   'sharing.new.submit': '提交申请',
   'sharing.new.submitted': '共享申请已提交',
 
