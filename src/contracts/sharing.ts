@@ -121,6 +121,12 @@ export const ShareRequest = Type.Object({
   returnedReason: Nullable(Type.String()),
   coordinationReason: Nullable(Type.String()),
   dueAt: Nullable(Type.String({ description: 'end of the current step’s deadline (working days)' })),
+  workingDaysLeft: Nullable(
+    Type.Integer({
+      description:
+        'working days from today (Asia/Shanghai) to dueAt by the region’s calendar; negative when overdue',
+    }),
+  ),
   steps: Type.Array(
     Type.Object({
       stage: Type.String(),
@@ -206,6 +212,9 @@ export const Objection = Type.Object({
   corrections: Type.Array(Type.Unknown()),
   notified: Type.Array(Type.String()),
   dueAt: Nullable(Type.String()),
+  workingDaysLeft: Nullable(
+    Type.Integer({ description: 'working days left to dueAt (negative when overdue); null when closed' }),
+  ),
   createdAt: Type.String(),
 });
 

@@ -50,6 +50,8 @@ import {
   NATIONAL_CALENDAR_YEARS,
   nationalCalendar,
   regionSlaPolicy,
+  shanghaiDate,
+  workingDaysBetween,
   type CalendarEntry,
   type SlaPolicy,
   type SlaStage,
@@ -113,6 +115,8 @@ export interface RequestDto {
   returnedReason: string | null;
   coordinationReason: string | null;
   dueAt: string | null;
+  /** Working days from today (Shanghai) to `dueAt`'s date by the region's calendar; negative when overdue. */
+  workingDaysLeft: number | null;
   steps: Array<{
     stage: string;
     startedAt: string;
@@ -159,6 +163,8 @@ export interface ObjectionDto {
   corrections: unknown[];
   notified: string[];
   dueAt: string | null;
+  /** As on requests: working days left to `dueAt` (negative when overdue), null when closed. */
+  workingDaysLeft: number | null;
   createdAt: string;
 }
 
@@ -211,7 +217,7 @@ export function toGrantDto(g: GrantRow, items: string[]): GrantDto {
   };
 }
 
-function toObjectionDto(o: ObjectionRow): ObjectionDto {
+function toObjectionDto(o: ObjectionRow, workingDaysLeft: number | null = null): ObjectionDto {
   const s = o.state as unknown as ObjectionState;
   return {
     id: o.id,
@@ -227,6 +233,7 @@ function toObjectionDto(o: ObjectionRow): ObjectionDto {
     corrections: [...(s.corrections ?? [])],
     notified: [...(s.notified ?? [])],
     dueAt: iso(o.due_at),
+    workingDaysLeft,
     createdAt: new Date(o.created_at).toISOString(),
   };
 }
@@ -369,6 +376,19 @@ export class SharingService {
       regionSlaPolicy(rule.sla),
       nationalCalendar({ overrides: rule.calendarOverrides }),
     ).dueAt;
+  }
+
+  /** Working days from today to the due date (the console's countdown), by the region's calendar. */
+  private async workingDaysLeft(db: Db, due: Date | string | null): Promise<number | null> {
+    if (due === null) {
+      return null;
+    }
+    const cal = nationalCalendar({ overrides: (await this.rule(db)).calendarOverrides });
+    return workingDaysBetween(shanghaiDate(this.now()), shanghaiDate(new Date(due)), cal);
+  }
+
+  private async objectionDto(db: Db, o: ObjectionRow): Promise<ObjectionDto> {
+    return toObjectionDto(o, await this.workingDaysLeft(db, o.due_at));
   }
 
   // ── requests ────────────────────────────────────────────────────────────────────────────────
@@ -778,6 +798,7 @@ export class SharingService {
       returnedReason: s.returnedReason ?? null,
       coordinationReason: s.coordinationReason ?? null,
       dueAt: iso(r.due_at),
+      workingDaysLeft: await this.workingDaysLeft(db, r.due_at),
       steps: steps.map((x) => ({
         stage: x.stage,
         startedAt: new Date(x.started_at).toISOString(),
@@ -924,7 +945,7 @@ export class SharingService {
           dueAt: due.toISOString(),
         },
       });
-      return toObjectionDto((await repo.objection(trx, id))!);
+      return this.objectionDto(trx, (await repo.objection(trx, id))!);
     });
   }
 
@@ -986,19 +1007,20 @@ export class SharingService {
         state: JSON.stringify(state),
         due_at: null,
       });
-      return toObjectionDto((await repo.objection(trx, id))!);
+      return this.objectionDto(trx, (await repo.objection(trx, id))!);
     });
   }
 
   async listObjections(actor: Actor): Promise<ObjectionDto[]> {
     const org = await this.scopeOrg(actor);
-    return (await repo.listObjections(this.deps.db, org)).map(toObjectionDto);
+    const rows = await repo.listObjections(this.deps.db, org);
+    return Promise.all(rows.map((o) => this.objectionDto(this.deps.db, o)));
   }
 
   async getObjection(actor: Actor, id: string): Promise<ObjectionDto> {
     const o = await this.objectionRow(this.deps.db, id);
     await this.requireSees(actor, [o.reporter_org_id, o.provider_org_id]);
-    return toObjectionDto(o);
+    return this.objectionDto(this.deps.db, o);
   }
 
   private async objectionRow(db: Db, id: string, forUpdate = false): Promise<ObjectionRow> {

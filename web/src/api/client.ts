@@ -103,3 +103,11 @@ export async function call<T>(
 export function errorText(e: unknown): string {
   return e instanceof ApiError ? e.message : e instanceof Error ? e.message : String(e);
 }
+
+// Sharing (共享申请, 授权, 数据异议): the shapes the console's sharing screens read.
+export type ShareRequest = Json<'/api/v1/sharing/requests/{id}', 'get'>;
+export type ShareGrant = Json<'/api/v1/sharing/grants/{id}', 'get'>;
+export type Objection = Json<'/api/v1/sharing/objections/{id}', 'get'>;
+export type ShareDecision = NonNullable<
+  paths['/api/v1/sharing/requests/{id}/decision']['post']['requestBody']
+>['content']['application/json'];

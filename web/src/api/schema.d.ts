@@ -7875,6 +7875,7 @@ export interface paths {
               returnedReason: string | null;
               coordinationReason: string | null;
               dueAt: string | null;
+              workingDaysLeft: number | null;
               steps: {
                 stage: string;
                 startedAt: string;
@@ -8000,6 +8001,7 @@ export interface paths {
               returnedReason: string | null;
               coordinationReason: string | null;
               dueAt: string | null;
+              workingDaysLeft: number | null;
               steps: {
                 stage: string;
                 startedAt: string;
@@ -8123,6 +8125,7 @@ export interface paths {
               returnedReason: string | null;
               coordinationReason: string | null;
               dueAt: string | null;
+              workingDaysLeft: number | null;
               steps: {
                 stage: string;
                 startedAt: string;
@@ -8285,6 +8288,7 @@ export interface paths {
               returnedReason: string | null;
               coordinationReason: string | null;
               dueAt: string | null;
+              workingDaysLeft: number | null;
               steps: {
                 stage: string;
                 startedAt: string;
@@ -8410,6 +8414,7 @@ export interface paths {
               returnedReason: string | null;
               coordinationReason: string | null;
               dueAt: string | null;
+              workingDaysLeft: number | null;
               steps: {
                 stage: string;
                 startedAt: string;
@@ -8541,6 +8546,7 @@ export interface paths {
               returnedReason: string | null;
               coordinationReason: string | null;
               dueAt: string | null;
+              workingDaysLeft: number | null;
               steps: {
                 stage: string;
                 startedAt: string;
@@ -8672,6 +8678,7 @@ export interface paths {
               returnedReason: string | null;
               coordinationReason: string | null;
               dueAt: string | null;
+              workingDaysLeft: number | null;
               steps: {
                 stage: string;
                 startedAt: string;
@@ -8824,6 +8831,7 @@ export interface paths {
               returnedReason: string | null;
               coordinationReason: string | null;
               dueAt: string | null;
+              workingDaysLeft: number | null;
               steps: {
                 stage: string;
                 startedAt: string;
@@ -9638,6 +9646,7 @@ export interface paths {
               corrections: unknown[];
               notified: string[];
               dueAt: string | null;
+              workingDaysLeft: number | null;
               createdAt: string;
             }[];
           };
@@ -9730,6 +9739,7 @@ export interface paths {
               corrections: unknown[];
               notified: string[];
               dueAt: string | null;
+              workingDaysLeft: number | null;
               createdAt: string;
             };
           };
@@ -9830,6 +9840,7 @@ export interface paths {
               corrections: unknown[];
               notified: string[];
               dueAt: string | null;
+              workingDaysLeft: number | null;
               createdAt: string;
             };
           };
@@ -9954,6 +9965,7 @@ export interface paths {
               corrections: unknown[];
               notified: string[];
               dueAt: string | null;
+              workingDaysLeft: number | null;
               createdAt: string;
             };
           };
