@@ -9,7 +9,7 @@ import type { DatasetItemRow } from '../platform/db/tables/datasets.js';
 import { AppError } from '../platform/errors.js';
 import { buildSelect, type Connector, type Page, type Row, toItemRow } from './connector.js';
 import { type Dialect, type Filter, type Order, quoteIdent } from './filter.js';
-import { dataTypeOfSqlType } from './values.js';
+import { ColumnStats, dataTypeOfSqlType, proposeItem } from './values.js';
 
 export interface SourceSpec {
   id: string;
@@ -108,20 +108,48 @@ export abstract class LinkedSource {
       });
   }
 
-  /** Proposes items for a table: one per column, types mapped from the SQL types. */
+  /**
+   * Proposes items for a table: one per column, the type mapped from the SQL type, the PII kind and the
+   * classification level from a sample of its values (the same detectors as a file import).
+   */
   async proposeItems(table: string): Promise<DatasetItemRow[]> {
     const cols = await this.columns(table);
     if (cols.length === 0) {
       throw new AppError(404, 'SOURCE_TABLE_NOT_FOUND', 'error.sourceTableNotFound', { params: { table } });
     }
-    return cols.map((c) => ({
-      name: c.name,
-      column: c.name,
-      dataType: dataTypeOfSqlType(c.sqlType),
-      level: c.nullable ? 'general' : 'core',
-      piiKind: null,
-    }));
+    const stats = cols.map(() => new ColumnStats());
+    const list = cols.map((c) => quoteIdent(this.dialect, c.name)).join(', ');
+    const sample = await this.query(
+      `select ${list} from ${quoteTable(this.dialect, table)} limit ${PROPOSAL_SAMPLE}`,
+      [],
+    );
+    for (const row of sample) {
+      cols.forEach((c, i) => stats[i]?.add(sampleText(row[c.name])));
+    }
+    return cols.map((c, i) => {
+      const seen = proposeItem(c.name, stats[i] as ColumnStats);
+      return {
+        name: c.name,
+        column: c.name,
+        dataType: dataTypeOfSqlType(c.sqlType),
+        level: seen.level,
+        piiKind: seen.piiKind,
+      };
+    });
   }
+}
+
+/** Rows read from a table to propose its items' PII kinds and levels. */
+const PROPOSAL_SAMPLE = 500;
+
+function sampleText(v: unknown): string | null {
+  if (v === null || v === undefined) {
+    return null;
+  }
+  if (v instanceof Date) {
+    return v.toISOString().slice(0, 10);
+  }
+  return typeof v === 'object' ? JSON.stringify(v) : String(v as string | number | boolean);
 }
 
 export class PgSource extends LinkedSource {

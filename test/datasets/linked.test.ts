@@ -86,12 +86,13 @@ describe('linked datasets (PostgreSQL and MariaDB sources)', () => {
       const table = kind === 'postgres' ? 'people' : myTable;
       const intro = await datasets.introspect(SYSTEM, source.id, table);
       assert.deepEqual(
-        intro.items?.map((i) => [i.name, i.dataType, i.level]),
+        intro.items?.map((i) => [i.name, i.dataType, i.level, i.piiKind]),
         [
-          ['id', 'I', 'core'],
-          ['name', 'C', 'core'],
-          ['born', 'D', 'general'],
-          ['score', 'N', 'general'],
+          // Types from the SQL types; PII kinds and levels from a sample of the values, as for a file.
+          ['id', 'I', 'core', null],
+          ['name', 'C', 'core', 'name'],
+          ['born', 'D', 'general', null],
+          ['score', 'N', 'core', null],
         ],
       );
       const ds = await datasets.link(SYSTEM, { source: source.id, table, newResource: `people-${kind}` });
