@@ -174,6 +174,7 @@ export const sharingEn: Record<keyof typeof sharingZh, string> = {
   'sharing.inbox.empty': 'Nothing waiting for a decision',
   'sharing.inbox.noObjections': 'No objections waiting',
   'sharing.inbox.dueOn': 'due {date}',
+  'sharing.inbox.decided': 'Other requests for our data (latest 20)',
   'sharing.inbox.decide': 'Decide',
   'sharing.inbox.coordinate': 'Coordinate',
 

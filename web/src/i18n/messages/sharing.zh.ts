@@ -170,6 +170,7 @@ export const sharingZh = {
   'sharing.inbox.empty': '没有待审批的申请',
   'sharing.inbox.noObjections': '没有待核实的数据异议',
   'sharing.inbox.dueOn': '{date} 到期',
+  'sharing.inbox.decided': '本单位提供数据的其他申请（最近 20 件）',
   'sharing.inbox.decide': '审批',
   'sharing.inbox.coordinate': '协调',
 
