@@ -301,6 +301,24 @@ describe('sharing console (Chromium)', { timeout: 240_000 }, () => {
     assert.match((await approver.page.getByTestId('grant-items').textContent()) ?? '', /Pseudonym/);
     await approver.page.getByTestId('grant-actions').waitFor();
     await shot(approver.page, 'sharing-12-grant-en');
+
+    // The provider suspends the grant: the app's next call is refused at once; resuming lets it through.
+    const rows = () =>
+      fetch(`${server.url}/api/v1/data/grants/${grantId}/rows?limit=1`, {
+        headers: { 'x-api-key': key.secret },
+      });
+    await approver.page.getByTestId('grant-suspend').click();
+    await approver.page.getByText('A reason is required').waitFor();
+    await approver.page.locator('#gr-reason').fill('数据核对期间暂停');
+    await approver.page.getByTestId('grant-suspend').click();
+    await approver.page.getByTestId('grant-status').filter({ hasText: 'Suspended' }).waitFor();
+    await approver.page.getByTestId('grant-reason').filter({ hasText: '数据核对期间暂停' }).waitFor();
+    const suspended = await rows();
+    assert.equal(suspended.status, 403);
+    assert.equal(((await suspended.json()) as { error: { code: string } }).error.code, 'GRANT_SUSPENDED');
+    await approver.page.getByTestId('grant-resume').click();
+    await approver.page.getByTestId('grant-status').filter({ hasText: 'Active' }).waitFor();
+    assert.equal((await rows()).status, 200);
     await approver.page.getByTestId('lang-switch').click();
 
     assert.deepEqual(dev.problems, []);

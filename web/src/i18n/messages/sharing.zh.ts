@@ -56,6 +56,7 @@ export const sharingZh = {
   'sharing.mask.defaultRedact': '按级别默认：遮盖为 ****',
   'sharing.mask.defaultClear': '按级别默认：明文',
   'sharing.mask.partialKind': '部分遮盖（{kind}）',
+  'sharing.mask.withKind': '{rule}（{kind}）',
   'sharing.mask.clear': '明文（不脱敏）',
   'sharing.mask.partial': '部分遮盖',
   'sharing.mask.keep': '保留首尾',
