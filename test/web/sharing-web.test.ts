@@ -170,6 +170,18 @@ describe('sharing console (Chromium)', { timeout: 240_000 }, () => {
     await bureau.page.getByTestId('grant-link').waitFor();
     await shot(bureau.page, 'sharing-06-approved');
 
+    // The bureau also coordinates: the demo's refused request whose requester asked for coordination.
+    await bureau.page.getByTestId('nav-sharing-inbox').click();
+    const coord = bureau.page.getByTestId('inbox-row-医保参保登记：核验参保人户籍');
+    assert.match((await coord.textContent()) ?? '', /待数据局协调/);
+    await coord.getByRole('link', { name: '协调' }).click();
+    await bureau.page.getByRole('heading', { name: '协调意见' }).waitFor();
+    await bureau.page.getByTestId('choice-refuse').check();
+    await bureau.page.getByTestId('decide-reason').fill('已有医保身份核验渠道，维持原决定');
+    await bureau.page.getByTestId('decide-submit').click();
+    await bureau.page.getByTestId('detail-status').filter({ hasText: '协调维持原决定' }).waitFor();
+    assert.match((await bureau.page.getByTestId('timeline').textContent()) ?? '', /数据局协调.*维持原决定/s);
+
     // 3. The consumer sees the grant, its masking and the API example.
     await dev.page.getByTestId('nav-sharing-grants').click();
     await dev.page.getByTestId(`grant-row-${purpose}`).getByRole('link').click();
@@ -289,6 +301,24 @@ describe('sharing console (Chromium)', { timeout: 240_000 }, () => {
     assert.match((await approver.page.getByTestId('grant-items').textContent()) ?? '', /Pseudonym/);
     await approver.page.getByTestId('grant-actions').waitFor();
     await shot(approver.page, 'sharing-12-grant-en');
+
+    // The provider suspends the grant: the app's next call is refused at once; resuming lets it through.
+    const rows = () =>
+      fetch(`${server.url}/api/v1/data/grants/${grantId}/rows?limit=1`, {
+        headers: { 'x-api-key': key.secret },
+      });
+    await approver.page.getByTestId('grant-suspend').click();
+    await approver.page.getByText('A reason is required').waitFor();
+    await approver.page.locator('#gr-reason').fill('数据核对期间暂停');
+    await approver.page.getByTestId('grant-suspend').click();
+    await approver.page.getByTestId('grant-status').filter({ hasText: 'Suspended' }).waitFor();
+    await approver.page.getByTestId('grant-reason').filter({ hasText: '数据核对期间暂停' }).waitFor();
+    const suspended = await rows();
+    assert.equal(suspended.status, 403);
+    assert.equal(((await suspended.json()) as { error: { code: string } }).error.code, 'GRANT_SUSPENDED');
+    await approver.page.getByTestId('grant-resume').click();
+    await approver.page.getByTestId('grant-status').filter({ hasText: 'Active' }).waitFor();
+    assert.equal((await rows()).status, 200);
     await approver.page.getByTestId('lang-switch').click();
 
     assert.deepEqual(dev.problems, []);

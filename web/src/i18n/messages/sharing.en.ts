@@ -58,6 +58,7 @@ export const sharingEn: Record<keyof typeof sharingZh, string> = {
   'sharing.mask.defaultRedact': 'Level default: masked as ****',
   'sharing.mask.defaultClear': 'Level default: in clear',
   'sharing.mask.partialKind': 'Partial mask ({kind})',
+  'sharing.mask.withKind': '{rule} ({kind})',
   'sharing.mask.clear': 'In clear (not masked)',
   'sharing.mask.partial': 'Partial mask',
   'sharing.mask.keep': 'Keep first and last characters',
@@ -174,6 +175,7 @@ export const sharingEn: Record<keyof typeof sharingZh, string> = {
   'sharing.inbox.empty': 'Nothing waiting for a decision',
   'sharing.inbox.noObjections': 'No objections waiting',
   'sharing.inbox.dueOn': 'due {date}',
+  'sharing.inbox.decided': 'Other requests for our data (latest 20)',
   'sharing.inbox.decide': 'Decide',
   'sharing.inbox.coordinate': 'Coordinate',
 

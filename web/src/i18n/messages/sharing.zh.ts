@@ -56,6 +56,7 @@ export const sharingZh = {
   'sharing.mask.defaultRedact': '按级别默认：遮盖为 ****',
   'sharing.mask.defaultClear': '按级别默认：明文',
   'sharing.mask.partialKind': '部分遮盖（{kind}）',
+  'sharing.mask.withKind': '{rule}（{kind}）',
   'sharing.mask.clear': '明文（不脱敏）',
   'sharing.mask.partial': '部分遮盖',
   'sharing.mask.keep': '保留首尾',
@@ -170,6 +171,7 @@ export const sharingZh = {
   'sharing.inbox.empty': '没有待审批的申请',
   'sharing.inbox.noObjections': '没有待核实的数据异议',
   'sharing.inbox.dueOn': '{date} 到期',
+  'sharing.inbox.decided': '本单位提供数据的其他申请（最近 20 件）',
   'sharing.inbox.decide': '审批',
   'sharing.inbox.coordinate': '协调',
 
