@@ -95,6 +95,10 @@ function filterItems(f: Filter, out: Set<string>): Set<string> {
   return out;
 }
 
+/** The connector's JSON fast path when it has one (hosted datasets), else its plain scan. */
+type Connector = Awaited<ReturnType<DatasetService['connectorFor']>>;
+const rowsOf = (c: Connector): Connector['scan'] => (c.scanJson ?? c.scan).bind(c);
+
 function csvCell(v: unknown): string {
   if (v === null || v === undefined) {
     return '';
@@ -131,7 +135,7 @@ export class DataPipeline {
     const profile = await this.profile(p);
     const connector = await this.deps.datasets.connectorFor(SYSTEM, p.datasetId);
     const rows: Record<string, unknown>[] = [];
-    for await (const batch of connector.scan(p.items, p.filter, q.order ?? [], {
+    for await (const batch of rowsOf(connector)(p.items, p.filter, q.order ?? [], {
       limit: limit + 1,
       offset,
     })) {
@@ -189,7 +193,7 @@ export class DataPipeline {
     const filter: Filter = p.filter ? { op: 'and', args: [p.filter, keyFilter] } : keyFilter;
     const connector = await this.deps.datasets.connectorFor(SYSTEM, p.datasetId);
     let actual: Record<string, unknown> | null = null;
-    for await (const batch of connector.scan(claimItems, filter, [], { limit: 1 })) {
+    for await (const batch of rowsOf(connector)(claimItems, filter, [], { limit: 1 })) {
       actual = batch[0] ?? actual;
     }
     const kinds = Object.fromEntries(p.masking.map((m) => [m.name, m.kind]));
@@ -222,7 +226,7 @@ export class DataPipeline {
     const profile = await this.profile(p);
     const connector = await this.deps.datasets.connectorFor(SYSTEM, p.datasetId);
     const limit = Math.min(q.limit ?? Number.MAX_SAFE_INTEGER, p.rowBudget ?? Number.MAX_SAFE_INTEGER);
-    return this.run(p, profile, connector.scan(p.items, p.filter, q.order ?? [], { limit }), format, q);
+    return this.run(p, profile, rowsOf(connector)(p.items, p.filter, q.order ?? [], { limit }), format, q);
   }
 
   private async *run(
@@ -243,24 +247,34 @@ export class DataPipeline {
     if (format === 'csv') {
       yield emit('\uFEFF' + profile.columns.map(csvCell).join(',') + '\r\n');
     }
+    const ndjson = format === 'ndjson';
+    const columns = profile.columns;
+    const line = ndjson
+      ? (r: Record<string, unknown>) => JSON.stringify(profile.apply(r))
+      : (r: Record<string, unknown>) => {
+          const m = profile.apply(r);
+          return columns.map((c) => csvCell(m[c])).join(',');
+        };
+    const eol = ndjson ? '\n' : '\r\n';
     outer: for await (const batch of source) {
       for (let i = 0; i < batch.length; i += STREAM_CHUNK) {
-        if (!first) {
-          stopped = await this.stillAllowed(p.grant.id);
+        // The grant's status is read for every chunk but the first; the read runs while the chunk is
+        // masked and serialised, and the chunk is only sent once the grant is known to be still usable.
+        const check = first ? null : this.stillAllowed(p.grant.id);
+        first = false;
+        const end = Math.min(i + STREAM_CHUNK, batch.length);
+        const lines = new Array<string>(end - i);
+        for (let k = i; k < end; k++) {
+          lines[k - i] = line(batch[k]!);
+        }
+        const chunk = lines.join(eol) + eol;
+        if (check) {
+          stopped = await check;
           if (stopped) {
             break outer;
           }
         }
-        first = false;
-        let chunk = '';
-        for (const r of batch.slice(i, i + STREAM_CHUNK)) {
-          const m = profile.apply(r);
-          chunk +=
-            format === 'ndjson'
-              ? JSON.stringify(m) + '\n'
-              : profile.columns.map((c) => csvCell(m[c])).join(',') + '\r\n';
-        }
-        count += Math.min(STREAM_CHUNK, batch.length - i);
+        count += end - i;
         yield emit(chunk);
       }
     }
