@@ -17,6 +17,7 @@ import { periodicTask } from './platform/background.js';
 import type { Config } from './platform/config.js';
 import type { Database } from './platform/db/database.js';
 import { SecretBox } from './platform/secrets.js';
+import { GrantChanges } from './sharing/grant-changes.js';
 import { DataPipeline } from './sharing/pipeline.js';
 import { SharingService } from './sharing/sharing.service.js';
 
@@ -39,7 +40,8 @@ export function createServices(database: Database, config: Config) {
   const resources = new CatalogResources(catalog);
   const uploads = UploadStore.forDataDir(config.dataDir);
   const datasets = new DatasetService({ db, database, access, ledger, orgs, resources, secrets, uploads });
-  const sharing = new SharingService({ db, access, ledger, orgs, catalog });
+  const grantChanges = new GrantChanges();
+  const sharing = new SharingService({ db, access, ledger, orgs, catalog, grantChanges });
   const pipeline = new DataPipeline({
     db,
     access,
@@ -47,6 +49,7 @@ export function createServices(database: Database, config: Config) {
     catalog,
     datasets,
     pseudonymMaster: secrets.deriveKey('sharing/pseudonym'),
+    grantChanges,
   });
   const demo = new DemoService({
     orgs,

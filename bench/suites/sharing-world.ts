@@ -22,8 +22,10 @@ export interface SharingBenchWorld {
   close(): Promise<void>;
 }
 
+/** A distinct, valid resident ID number for every n < 4,500,000 (birth date and sequence from n). */
 const idNumber = (n: number) => {
-  const first17 = `510104${1950 + (n % 50)}0${1 + (n % 9)}1${n % 10}${String(n % 1000).padStart(3, '0')}`;
+  const k = Math.floor(n / 1000);
+  const first17 = `510104${1950 + (k % 50)}0${1 + (Math.floor(k / 50) % 9)}1${Math.floor(k / 450) % 10}${String(n % 1000).padStart(3, '0')}`;
   return first17 + idCheckChar(first17);
 };
 

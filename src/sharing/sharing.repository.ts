@@ -102,6 +102,9 @@ export const sharingRepository = {
       .where('id', '=', id)
       .executeTakeFirst();
   },
+  grantStatuses(db: Executor, ids: string[]) {
+    return db.selectFrom('share_grant').select(['id', 'status', 'valid_to']).where('id', 'in', ids).execute();
+  },
   async grantItems(db: Executor, id: string): Promise<string[]> {
     const rows = await db
       .selectFrom('grant_item')
@@ -137,13 +140,13 @@ export const sharingRepository = {
       .executeTakeFirst();
     return { calls: Number(r?.calls ?? 0), rows: Number(r?.rows ?? 0) };
   },
-  async meter(db: Executor, grantId: string, periodKey: string, rows: number): Promise<void> {
+  async meter(db: Executor, grantId: string, periodKey: string, rows: number, calls = 1): Promise<void> {
     await db
       .insertInto('usage_meter')
-      .values({ grant_id: grantId, period_key: periodKey, calls: 1, rows })
+      .values({ grant_id: grantId, period_key: periodKey, calls, rows })
       .onConflict((oc) =>
         oc.columns(['grant_id', 'period_key']).doUpdateSet({
-          calls: sql`usage_meter.calls + 1`,
+          calls: sql`usage_meter.calls + ${calls}`,
           rows: sql`usage_meter.rows + ${rows}`,
         }),
       )

@@ -44,6 +44,7 @@ import {
   type RequestRow,
   sharingRepository as repo,
 } from './sharing.repository.js';
+import type { GrantChanges } from './grant-changes.js';
 import type { MachineEvent, TransitionError } from './transition.js';
 import {
   computeDeadline,
@@ -238,6 +239,8 @@ export class SharingService {
       ledger: LedgerService;
       orgs: OrgService;
       catalog: CatalogService;
+      /** Told after a grant's status or validity changed (the data pipeline drops its cache of it). */
+      grantChanges?: GrantChanges;
       /** Clock (tests move it to check deadlines and validity). */
       now?: () => Date;
     },
@@ -829,7 +832,7 @@ export class SharingService {
     if (!(await this.isProvider(actor, pre.provider_org_id)) && !(await this.isBureau(actor))) {
       await this.deps.access.require(actor, 'share.decide', [pre.provider_org_id]);
     }
-    return this.deps.db.transaction().execute(async (trx) => {
+    const dto = await this.deps.db.transaction().execute(async (trx) => {
       const g = await this.grantRow(trx, id, true);
       const state: GrantLifecycleState = {
         status: g.status as GrantStatus,
@@ -857,6 +860,8 @@ export class SharingService {
       }
       return toGrantDto((await repo.grant(trx, id))!, await repo.grantItems(trx, id));
     });
+    this.deps.grantChanges?.changed(id);
+    return dto;
   }
 
   private async grantRow(db: Db, id: string, forUpdate = false): Promise<GrantRow> {
