@@ -10,6 +10,7 @@ import { KeyCache } from './identity/key-cache.js';
 import { OidcService } from './identity/oidc.service.js';
 import { OrgService } from './identity/org.service.js';
 import { ownershipRepository } from './identity/ownership.repository.js';
+import { SYSTEM } from './identity/actor.js';
 import { UserService } from './identity/user.service.js';
 import { LedgerService } from './ledger/ledger.service.js';
 import { ledgerOptionsFromEnv } from './ledger/options.js';
@@ -41,7 +42,7 @@ export function createServices(database: Database, config: Config) {
   const uploads = UploadStore.forDataDir(config.dataDir);
   const datasets = new DatasetService({ db, database, access, ledger, orgs, resources, secrets, uploads });
   const grantChanges = new GrantChanges();
-  const sharing = new SharingService({ db, access, ledger, orgs, catalog, grantChanges });
+  const sharing = new SharingService({ db, access, ledger, orgs, catalog, users, grantChanges });
   const pipeline = new DataPipeline({
     db,
     access,
@@ -64,6 +65,10 @@ export function createServices(database: Database, config: Config) {
   const background = [
     ledger.background(),
     periodicTask('session-sweeper', 15 * 60_000, () => auth.sweepExpired()),
+    // Share-request deadlines: reminders to approvers, overdue steps escalated to the data bureau.
+    periodicTask('sharing-deadlines', 5 * 60_000, async () => {
+      await sharing.sweepDeadlines(SYSTEM);
+    }),
   ];
   return {
     database,

@@ -38,7 +38,7 @@ interface Pending extends AccessRecord {
 
 export class AccessRecorder {
   private queue: Pending[] = [];
-  private flushing = false;
+  private flushing: Promise<void> | null = null;
 
   constructor(
     private readonly deps: {
@@ -52,14 +52,18 @@ export class AccessRecorder {
   record(r: AccessRecord): Promise<AccessOutcome> {
     return new Promise<AccessOutcome>((resolve, reject) => {
       this.queue.push({ ...r, resolve, reject });
-      if (!this.flushing) {
-        void this.drain();
-      }
+      this.flushing ??= this.drain();
     });
   }
 
+  /** Resolves once every record handed over so far is written and counted (tests, shutdown). */
+  async idle(): Promise<void> {
+    while (this.flushing) {
+      await this.flushing;
+    }
+  }
+
   private async drain(): Promise<void> {
-    this.flushing = true;
     try {
       while (this.queue.length > 0) {
         const batch = this.queue;
@@ -73,7 +77,7 @@ export class AccessRecorder {
         await this.countReads(batch);
       }
     } finally {
-      this.flushing = false;
+      this.flushing = null;
     }
   }
 

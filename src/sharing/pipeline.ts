@@ -156,6 +156,11 @@ export class DataPipeline {
     deps.grantChanges?.on((id) => this.contexts.delete(id));
   }
 
+  /** Resolves once the access records of calls made so far are written (and counted for the advisor). */
+  settled(): Promise<void> {
+    return this.recorder.idle();
+  }
+
   private now(): Date {
     return this.deps.now ? this.deps.now() : new Date();
   }
