@@ -32,7 +32,12 @@ for (const kind of storageKinds()) {
     const mine = async (headers: Record<string, string>, unread = false) => {
       const res = await inject('GET', `/sharing/notifications${unread ? '?unread=true' : ''}`, headers);
       assert.equal(res.statusCode, 200, res.body);
-      return res.json().items as Array<{ id: string; kind: string; requestId: string; data: Record<string, unknown> }>;
+      return res.json().items as Array<{
+        id: string;
+        kind: string;
+        requestId: string;
+        data: Record<string, unknown>;
+      }>;
     };
 
     test('reminders at 3 and 1 working days left go to the provider’s approvers once; overdue goes to the bureau', async () => {
