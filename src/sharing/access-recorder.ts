@@ -36,9 +36,17 @@ interface Pending extends AccessRecord {
   reject(e: unknown): void;
 }
 
+/**
+ * Transactions writing batches at once. One keeps batches large under load (every call then waits for the
+ * batch ahead of its own); more overlap those waits but write smaller batches. On the shared 2-core bench
+ * machine one in flight served ≈1.5–2.5× the calls per second of three (CPU-starved, statements cost most).
+ */
+const MAX_IN_FLIGHT = 1;
+
 export class AccessRecorder {
   private queue: Pending[] = [];
-  private flushing: Promise<void> | null = null;
+  /** Batches being written now (at most MAX_IN_FLIGHT), each a drain loop. */
+  private readonly drains = new Set<Promise<void>>();
 
   constructor(
     private readonly deps: {
@@ -52,32 +60,31 @@ export class AccessRecorder {
   record(r: AccessRecord): Promise<AccessOutcome> {
     return new Promise<AccessOutcome>((resolve, reject) => {
       this.queue.push({ ...r, resolve, reject });
-      this.flushing ??= this.drain();
+      if (this.drains.size < MAX_IN_FLIGHT) {
+        const d: Promise<void> = this.drain().finally(() => this.drains.delete(d));
+        this.drains.add(d);
+      }
     });
   }
 
   /** Resolves once every record handed over so far is written and counted (tests, shutdown). */
   async idle(): Promise<void> {
-    while (this.flushing) {
-      await this.flushing;
+    while (this.drains.size > 0) {
+      await Promise.all([...this.drains]);
     }
   }
 
   private async drain(): Promise<void> {
-    try {
-      while (this.queue.length > 0) {
-        const batch = this.queue;
-        this.queue = [];
-        try {
-          const outcomes = await this.write(batch);
-          batch.forEach((p, i) => p.resolve(outcomes[i]!));
-        } catch (e) {
-          batch.forEach((p) => p.reject(e));
-        }
-        await this.countReads(batch);
+    while (this.queue.length > 0) {
+      const batch = this.queue;
+      this.queue = [];
+      try {
+        const outcomes = await this.write(batch);
+        batch.forEach((p, i) => p.resolve(outcomes[i]!));
+      } catch (e) {
+        batch.forEach((p) => p.reject(e));
       }
-    } finally {
-      this.flushing = null;
+      await this.countReads(batch);
     }
   }
 
