@@ -8,8 +8,9 @@
  * The status read inside the transaction is the last gate: a call whose grant was revoked, suspended or
  * expired after its decision (by this process or any other sharing the database) is recorded as
  * `data.access_refused` instead and its response is refused, so no data leaves under a dead grant.
- * Dataset reads are then counted for the datasets advisor (DatasetService.recordAccess), per dataset and
- * consumer, after the commit.
+ * What answered calls served is counted for the datasets advisor (DatasetService.recordAccess), per dataset
+ * and consumer, summed in memory and written at most once a second (a crash loses at most that second of
+ * statistics, never a ledger event).
  */
 import type { DatasetService } from '../datasets/dataset.service.js';
 import { type Actor, actorId, actorOrg } from '../identity/actor.js';
@@ -42,9 +43,16 @@ interface Pending extends AccessRecord {
  * machine one in flight served ≈1.5–2.5× the calls per second of three (CPU-starved, statements cost most).
  */
 const MAX_IN_FLIGHT = 1;
+/** How often the advisor's read counts are written. */
+const COUNT_EVERY_MS = 1000;
 
 export class AccessRecorder {
   private queue: Pending[] = [];
+  private readonly counts = new Map<
+    string,
+    { datasetId: string; consumer: string; rows: number; bytes: number; reads: number }
+  >();
+  private countedAt = 0;
   /** Batches being written now (at most MAX_IN_FLIGHT), each a drain loop. */
   private readonly drains = new Set<Promise<void>>();
 
@@ -72,6 +80,7 @@ export class AccessRecorder {
     while (this.drains.size > 0) {
       await Promise.all([...this.drains]);
     }
+    await this.flushCounts();
   }
 
   private async drain(): Promise<void> {
@@ -81,10 +90,13 @@ export class AccessRecorder {
       try {
         const outcomes = await this.write(batch);
         batch.forEach((p, i) => p.resolve(outcomes[i]!));
+        this.tally(batch.filter((_, i) => outcomes[i]!.ok));
       } catch (e) {
         batch.forEach((p) => p.reject(e));
       }
-      await this.countReads(batch);
+      if (Date.now() - this.countedAt >= COUNT_EVERY_MS) {
+        await this.flushCounts();
+      }
     }
   }
 
@@ -157,30 +169,42 @@ export class AccessRecorder {
     });
   }
 
-  /** The datasets advisor's evidence: reads, rows and bytes per dataset and consumer (best effort). */
-  private async countReads(batch: Pending[]): Promise<void> {
-    const sums = new Map<
-      string,
-      { datasetId: string; consumer: string; rows: number; bytes: number; reads: number }
-    >();
-    for (const p of batch) {
+  /** Adds what answered calls served to the advisor's pending counts. */
+  private tally(served: Pending[]): void {
+    for (const p of served) {
       if (!p.served) {
         continue;
       }
       const consumer = actorId(p.actor) ?? 'system';
       const k = `${p.served.datasetId}\u0000${consumer}`;
-      const s = sums.get(k) ?? { datasetId: p.served.datasetId, consumer, rows: 0, bytes: 0, reads: 0 };
-      s.rows += p.served.rows;
-      s.bytes += p.served.bytes;
-      s.reads += 1;
-      sums.set(k, s);
+      const c = this.counts.get(k) ?? {
+        datasetId: p.served.datasetId,
+        consumer,
+        rows: 0,
+        bytes: 0,
+        reads: 0,
+      };
+      c.rows += p.served.rows;
+      c.bytes += p.served.bytes;
+      c.reads += 1;
+      this.counts.set(k, c);
     }
-    for (const s of sums.values()) {
+  }
+
+  /**
+   * The datasets advisor's evidence (DatasetService.recordAccess): reads, rows and bytes per dataset and
+   * consumer, written at most once a second (and by `idle()`), so it costs no statement per call.
+   */
+  private async flushCounts(): Promise<void> {
+    this.countedAt = Date.now();
+    const counts = [...this.counts.values()];
+    this.counts.clear();
+    for (const c of counts) {
       try {
-        await this.deps.datasets.recordAccess(s.datasetId, s.consumer, s);
+        await this.deps.datasets.recordAccess(c.datasetId, c.consumer, c);
       } catch {
-        // The advisor's counts are statistics, not the record: the ledger event above is. A failed count
-        // must not fail calls that were already committed and answered.
+        // Statistics, not the record (the ledger events are): a failed count must not fail calls that were
+        // already committed and answered.
       }
     }
   }
