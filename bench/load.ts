@@ -10,8 +10,28 @@ function assertLoopback(url: string): void {
 }
 
 function options(req: LoadRequest, duration: number): Options {
-  const base: Options = { url: req.url, connections: req.connections, duration, timeout: 10 };
+  const base: Options = {
+    url: req.url,
+    connections: req.connections,
+    duration,
+    timeout: 10,
+    ...(req.rate ? { overallRate: req.rate } : {}),
+  };
   const headers = req.headers ?? {};
+  const keys = req.keys;
+  if (keys && keys.length > 0) {
+    // `:key` in the path or query becomes a random one of the given keys on every request.
+    const u = new URL(req.url);
+    const target = u.pathname + u.search;
+    const setupRequest = (r: RawRequest) => ({
+      ...r,
+      path: target.replace(
+        /:key|%3Akey/,
+        encodeURIComponent(keys[Math.floor(Math.random() * keys.length)] as string),
+      ),
+    });
+    return { ...base, requests: [{ method: 'GET', headers, setupRequest }] };
+  }
   const idRange = req.idRange;
   if (idRange === undefined) {
     return { ...base, headers };

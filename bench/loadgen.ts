@@ -7,6 +7,10 @@ export interface LoadRequest extends LoadSettings {
   headers?: Record<string, string>;
   /** When set, `:id` in the URL path is replaced per request by a random integer in [1, idRange]. */
   idRange?: number;
+  /** When set, `:key` anywhere in the URL (path or query) is replaced per request by a random one of these (URL-encoded). */
+  keys?: string[];
+  /** When set, the load is paced at this many requests per second in all (autocannon `overallRate`). */
+  rate?: number;
 }
 
 export interface LoadResult {

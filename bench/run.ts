@@ -30,7 +30,7 @@ const SUITES: Suite[] = [
   { name: 'search', run: () => search() },
   { name: 'ledger', run: () => ledger() },
   { name: 'masking', run: () => masking() },
-  { name: 'data_api', run: () => dataApi() },
+  { name: 'data_api', run: (ctx) => dataApi(ctx) },
   { name: 'stream', run: () => stream() },
   { name: 'web', run: () => web() },
 ];

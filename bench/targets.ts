@@ -50,6 +50,13 @@ export const TARGETS: Target[] = [
     why: 'point lookup through the pipeline vs bare pg',
   },
   {
+    suite: 'data_api',
+    metric: 'p99_ms',
+    op: '<=',
+    value: 25,
+    why: 'point lookup through the pipeline at 1,000 req/s',
+  },
+  {
     suite: 'stream',
     metric: 'rows_per_s',
     op: '>=',

@@ -11,6 +11,7 @@ import { KeyCache } from './identity/key-cache.js';
 import { OidcService } from './identity/oidc.service.js';
 import { OrgService } from './identity/org.service.js';
 import { ownershipRepository } from './identity/ownership.repository.js';
+import { SYSTEM } from './identity/actor.js';
 import { UserService } from './identity/user.service.js';
 import { LedgerService } from './ledger/ledger.service.js';
 import { ledgerOptionsFromEnv } from './ledger/options.js';
@@ -18,6 +19,7 @@ import { periodicTask } from './platform/background.js';
 import type { Config } from './platform/config.js';
 import type { Database } from './platform/db/database.js';
 import { SecretBox } from './platform/secrets.js';
+import { GrantChanges } from './sharing/grant-changes.js';
 import { DataPipeline } from './sharing/pipeline.js';
 import { SharingService } from './sharing/sharing.service.js';
 import { StatsService } from './stats/stats.service.js';
@@ -42,7 +44,8 @@ export function createServices(database: Database, config: Config) {
   const uploads = UploadStore.forDataDir(config.dataDir);
   const datasets = new DatasetService({ db, database, access, ledger, orgs, resources, secrets, uploads });
   const syncJobs = new SyncJobService({ db, access, ledger, datasets, resources });
-  const sharing = new SharingService({ db, access, ledger, orgs, catalog });
+  const grantChanges = new GrantChanges();
+  const sharing = new SharingService({ db, access, ledger, orgs, catalog, users, grantChanges });
   const pipeline = new DataPipeline({
     db,
     access,
@@ -50,6 +53,7 @@ export function createServices(database: Database, config: Config) {
     catalog,
     datasets,
     pseudonymMaster: secrets.deriveKey('sharing/pseudonym'),
+    grantChanges,
   });
   const stats = new StatsService({ access, orgs, catalog, sharing, ledger });
   const demo = new DemoService({
@@ -68,6 +72,10 @@ export function createServices(database: Database, config: Config) {
     periodicTask('dataset-sync', 30_000, async () => void (await syncJobs.runDue())),
     periodicTask('upload-sweeper', 60 * 60_000, async () => {
       await uploads.sweep(config.uploadTtlHours * 3_600_000);
+    }),
+    // Share-request deadlines: reminders to approvers, overdue steps escalated to the data bureau.
+    periodicTask('sharing-deadlines', 5 * 60_000, async () => {
+      await sharing.sweepDeadlines(SYSTEM);
     }),
   ];
   return {

@@ -65,7 +65,8 @@ async function measureHello(ctx: SuiteContext) {
   }
 }
 
-async function measurePoint(ctx: SuiteContext, store: BenchStore) {
+/** The bare point query baseline on a given store (also run by the data_api suite, in the same run). */
+export async function measurePoint(ctx: SuiteContext, store: BenchStore) {
   const source = store.databaseUrl ? await pgSource(store.databaseUrl) : await pgliteSource(store.dataDir);
   const app = pointApp(source);
   try {

@@ -22,8 +22,10 @@ export interface SharingBenchWorld {
   close(): Promise<void>;
 }
 
+/** A distinct, valid resident ID number for every n < 4,500,000 (birth date and sequence from n). */
 const idNumber = (n: number) => {
-  const first17 = `510104${1950 + (n % 50)}0${1 + (n % 9)}1${n % 10}${String(n % 1000).padStart(3, '0')}`;
+  const k = Math.floor(n / 1000);
+  const first17 = `510104${1950 + (k % 50)}0${1 + (Math.floor(k / 50) % 9)}1${Math.floor(k / 450) % 10}${String(n % 1000).padStart(3, '0')}`;
   return first17 + idCheckChar(first17);
 };
 
@@ -32,7 +34,12 @@ export async function sharingBenchWorld(store: BenchStore, rows: number): Promis
     store.databaseUrl ? { databaseUrl: store.databaseUrl } : { dataDir: store.dataDir },
   );
   await migrateToLatest(database.db);
-  const services = createServices(database, loadConfig({ GOVHUB_LANG: 'en' }, { dataDir: 'memory://' }));
+  // The per-key limiter stays on (it runs on every request) but with limits the data_api load cannot reach.
+  const rateLimit = { perIpPerMinute: 1e9, perKeyPerMinute: 1e9, failedCredentialsPerIpPerMinute: 1e9 };
+  const services = createServices(
+    database,
+    loadConfig({ GOVHUB_LANG: 'en' }, { dataDir: 'memory://', rateLimit }),
+  );
   const provider = await services.orgs.create(SYSTEM, {
     code: 'benchp',
     name: '提供部门',

@@ -266,6 +266,47 @@ export const CalendarYearOut = Type.Object({
 
 export const RequestListQuery = Query({ status: Type.Optional(Str(40)) });
 
+// ── deadlines: reminders, escalation, notifications ───────────────────────────────────────────
+export const Notification = Type.Object({
+  id: Type.String(),
+  kind: Type.Enum(['deadline_reminder', 'overdue_escalated'] as const, {
+    description: 'deadline_reminder: n working days left on a review step; overdue_escalated: to the bureau',
+  }),
+  requestId: Type.String(),
+  stepId: Nullable(Type.String()),
+  data: Type.Record(Type.String(), Type.Unknown(), {
+    description: 'stage, status, workingDaysLeft, dueAt, purpose, requesterOrgId, providerOrgId',
+  }),
+  createdAt: Type.String(),
+  readAt: Nullable(Type.String()),
+});
+export const NotificationList = Type.Object({ items: Type.Array(Notification) });
+export const NotificationQuery = Query({
+  unread: Type.Optional(Type.Boolean({ description: 'only unread ones' })),
+});
+export const NotificationRead = Type.Object(
+  {
+    ids: Type.Optional(
+      Type.Array(Type.String({ maxLength: 100 }), { maxItems: 500, description: 'omitted: all' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export const NotificationReadResult = Type.Object({ updated: Type.Integer() });
+export const SweepResult = Type.Object({
+  at: Type.String(),
+  reminded: Type.Array(
+    Type.Object({
+      requestId: Type.String(),
+      stepId: Type.String(),
+      stage: Type.String(),
+      workingDaysLeft: Type.Integer(),
+      recipients: Type.Integer(),
+    }),
+  ),
+  escalated: Type.Array(Type.String()),
+});
+
 // ── governed data API ─────────────────────────────────────────────────────────────────────────
 export const GrantParams = Type.Object(
   { grantId: Type.String({ minLength: 1, maxLength: 100 }) },

@@ -102,14 +102,14 @@ export const datasetRepository = {
     ),
   recordAccess: (
     db: Executor,
-    r: { dataset_id: string; day: string; consumer: string; rows: number; bytes: number },
+    r: { dataset_id: string; day: string; consumer: string; rows: number; bytes: number; reads?: number },
   ) =>
     db
       .insertInto('dataset_access')
-      .values({ ...r, reads: 1 })
+      .values({ ...r, reads: r.reads ?? 1 })
       .onConflict((oc) =>
         oc.columns(['dataset_id', 'day', 'consumer']).doUpdateSet((eb) => ({
-          reads: sql`${eb.ref('dataset_access.reads')} + 1`,
+          reads: sql`${eb.ref('dataset_access.reads')} + ${r.reads ?? 1}`,
           rows: sql`${eb.ref('dataset_access.rows')} + ${r.rows}`,
           bytes: sql`${eb.ref('dataset_access.bytes')} + ${r.bytes}`,
           last_at: sql`now()`,

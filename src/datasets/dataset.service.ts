@@ -320,13 +320,18 @@ export class DatasetService {
    * Counts one read of a dataset by a consumer (an app or user id): the advisor's evidence. `read`
    * counts itself; a pipeline that reads through `connector()` calls this with what it served.
    */
-  async recordAccess(datasetId: string, consumer: string, served: { rows: number; bytes: number }) {
+  async recordAccess(
+    datasetId: string,
+    consumer: string,
+    served: { rows: number; bytes: number; reads?: number | undefined },
+  ) {
     await datasetRepository.recordAccess(this.deps.db, {
       dataset_id: datasetId,
       day: new Date().toISOString().slice(0, 10),
       consumer,
       rows: served.rows,
       bytes: served.bytes,
+      ...(served.reads !== undefined ? { reads: served.reads } : {}),
     });
   }
 
@@ -919,7 +924,11 @@ export class DatasetService {
           mode === 'upsert' ? staging : undefined,
         );
       }
-      total = await finishVersionTable(this.deps.db, staging);
+      total = await finishVersionTable(
+        this.deps.db,
+        staging,
+        keys.map((k) => items.find((i) => i.name === k)?.column as string).filter(Boolean),
+      );
     } catch (e) {
       await dropTable(this.deps.db, staging).catch(() => undefined);
       throw e;

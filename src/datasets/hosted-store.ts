@@ -33,8 +33,18 @@ export async function dropTable(db: Executor, table: string): Promise<void> {
   await sql.raw(`drop table if exists ${ident(table)}`).execute(db);
 }
 
-export async function finishVersionTable(db: Executor, table: string): Promise<number> {
+export async function finishVersionTable(
+  db: Executor,
+  table: string,
+  keyColumns: string[] = [],
+): Promise<number> {
   await sql.raw(`create index ${ident(`${table}_rn`)} on ${ident(table)} (_rn)`).execute(db);
+  if (keyColumns.length > 0) {
+    // Point lookups by key (the governed data API's verify and key filters) use this index.
+    await sql
+      .raw(`create index ${ident(`${table}_key`)} on ${ident(table)} (${keyColumns.map(ident).join(', ')})`)
+      .execute(db);
+  }
   await sql.raw(`analyze ${ident(table)}`).execute(db);
   const r = await sql<{ n: number }>`select count(*)::int as n from ${sql.id(table)}`.execute(db);
   return r.rows[0]?.n ?? 0;

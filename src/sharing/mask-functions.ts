@@ -76,7 +76,8 @@ export const COMPOUND_SURNAMES = new Set([
 /** 姓名: keep the first character, one `*` per remaining character (`张三丰` → `张**`). */
 export function maskName(value: string, opts: { compoundSurname?: boolean; fixed?: boolean } = {}): string {
   const v = toHalfWidth(value).trim();
-  const chars = Array.from(v);
+  // Without surrogate pairs a UTF-16 unit is a character: skip Array.from (the common case).
+  const chars = /[\uD800-\uDFFF]/.test(v) ? Array.from(v) : v;
   if (chars.length === 0) {
     return v;
   }
@@ -85,7 +86,8 @@ export function maskName(value: string, opts: { compoundSurname?: boolean; fixed
   if (chars.length <= keep) {
     return chars[0] + (opts.fixed ? FIXED_MASK : MASK_CHAR);
   }
-  return chars.slice(0, keep).join('') + (opts.fixed ? FIXED_MASK : MASK_CHAR.repeat(chars.length - keep));
+  const head = typeof chars === 'string' ? chars.slice(0, keep) : chars.slice(0, keep).join('');
+  return head + (opts.fixed ? FIXED_MASK : MASK_CHAR.repeat(chars.length - keep));
 }
 
 /** 身份证号: keep first 6 (region) + last 4 (`110105********002X`); `short` keeps first 1 + last 1. */

@@ -47,11 +47,17 @@ export function isIdNumberChecksumValid(id: string): boolean {
   return /^\d{17}[\dX]$/.test(id) && idCheckChar(id) === id.charAt(17);
 }
 
+const CANONICAL_ID = /^\d{17}[\dX]$/;
+const CANONICAL_MOBILE = /^1\d{10}$/;
+
 /**
  * Canonical ID number: half-width, no spaces, upper-case `X`, 15-digit legacy numbers converted to 18
  * (insert `19`, append the check character). Anything else is returned cleaned but unchanged.
  */
 export function normalizeIdNumber(raw: string): string {
+  if (CANONICAL_ID.test(raw)) {
+    return raw; // already canonical: the common case, and the hot path of a masked stream
+  }
   const s = toHalfWidth(raw).replace(/[\s-]/g, '').toUpperCase();
   if (/^\d{15}$/.test(s)) {
     const first17 = s.slice(0, 6) + '19' + s.slice(6);
@@ -62,6 +68,9 @@ export function normalizeIdNumber(raw: string): string {
 
 /** Canonical mobile: digits only, `+86` / `0086` / `86` country prefix dropped when 11 digits remain. */
 export function normalizeMobile(raw: string): string {
+  if (CANONICAL_MOBILE.test(raw)) {
+    return raw;
+  }
   const s = toHalfWidth(raw).replace(/[\s\-()]/g, '');
   const m = /^(?:\+86|0086|86)?(1\d{10})$/.exec(s);
   return m?.[1] ?? s;

@@ -40,6 +40,8 @@ import {
 } from './masking.js';
 import { IDENTIFIER_KINDS, type IdentifierKind } from './normalize.js';
 import { derivePseudonymKey, grantScope } from './pseudonym.js';
+import { AccessRecorder } from './access-recorder.js';
+import type { GrantChanges } from './grant-changes.js';
 import { type GrantRow, sharingRepository as repo } from './sharing.repository.js';
 
 export const MAX_PAGE_SIZE = 1000;
@@ -71,7 +73,27 @@ interface Prepared {
   periodKey: string | null;
   rowBudget: number | undefined;
   datasetId: string;
+  connector: Connector;
 }
+
+/** What a call needs to know about its grant besides usage: cached per grant for CONTEXT_TTL_MS. */
+interface GrantContext {
+  loadedAt: number;
+  g: GrantRow;
+  grant: Grant;
+  items: string[];
+  rowFilter: Filter | undefined;
+  masking: MaskingItem[];
+  dataset: { id: string; connector: Connector } | null;
+}
+
+/**
+ * How long a grant's context (row, items, masking items, dataset connector) is reused. Changes made through
+ * this process's sharing service drop it at once (GrantChanges); the gate at commit reads the grant's status
+ * in every call anyway, so the TTL only bounds how long a catalog level change or a new dataset version
+ * elsewhere takes to be picked up.
+ */
+export const CONTEXT_TTL_MS = 2000;
 
 const sha256 = (s: string | Buffer): string => createHash('sha256').update(s).digest('hex');
 
@@ -95,6 +117,10 @@ function filterItems(f: Filter, out: Set<string>): Set<string> {
   return out;
 }
 
+/** The connector's JSON fast path when it has one (hosted datasets), else its plain scan. */
+type Connector = Awaited<ReturnType<DatasetService['connectorFor']>>;
+const rowsOf = (c: Connector): Connector['scan'] => (c.scanJson ?? c.scan).bind(c);
+
 function csvCell(v: unknown): string {
   if (v === null || v === undefined) {
     return '';
@@ -106,6 +132,8 @@ function csvCell(v: unknown): string {
 export class DataPipeline {
   private readonly buckets = new Map<string, TokenBucket>();
   private readonly profiles = new Map<string, CompiledProfile>();
+  private readonly contexts = new Map<string, Promise<GrantContext | null>>();
+  private readonly recorder: AccessRecorder;
 
   constructor(
     private readonly deps: {
@@ -115,9 +143,23 @@ export class DataPipeline {
       catalog: CatalogService;
       datasets: DatasetService;
       pseudonymMaster: Uint8Array;
+      grantChanges?: GrantChanges;
       now?: () => Date;
     },
-  ) {}
+  ) {
+    this.recorder = new AccessRecorder({
+      db: deps.db,
+      ledger: deps.ledger,
+      datasets: deps.datasets,
+      now: () => this.now(),
+    });
+    deps.grantChanges?.on((id) => this.contexts.delete(id));
+  }
+
+  /** Resolves once the access records of calls made so far are written (and counted for the advisor). */
+  settled(): Promise<void> {
+    return this.recorder.idle();
+  }
 
   private now(): Date {
     return this.deps.now ? this.deps.now() : new Date();
@@ -129,9 +171,8 @@ export class DataPipeline {
     const offset = this.decodeCursor(q.cursor);
     const limit = Math.min(Math.max(1, q.limit ?? 100), MAX_PAGE_SIZE, p.rowBudget ?? MAX_PAGE_SIZE);
     const profile = await this.profile(p);
-    const connector = await this.deps.datasets.connectorFor(SYSTEM, p.datasetId);
     const rows: Record<string, unknown>[] = [];
-    for await (const batch of connector.scan(p.items, p.filter, q.order ?? [], {
+    for await (const batch of rowsOf(p.connector)(p.items, p.filter, q.order ?? [], {
       limit: limit + 1,
       offset,
     })) {
@@ -156,6 +197,7 @@ export class DataPipeline {
       rows.length,
       digest,
       null,
+      Buffer.byteLength(body),
     );
     return { body, headers: this.receiptHeaders(eventId, digest) };
   }
@@ -187,9 +229,8 @@ export class DataPipeline {
       [],
     );
     const filter: Filter = p.filter ? { op: 'and', args: [p.filter, keyFilter] } : keyFilter;
-    const connector = await this.deps.datasets.connectorFor(SYSTEM, p.datasetId);
     let actual: Record<string, unknown> | null = null;
-    for await (const batch of connector.scan(claimItems, filter, [], { limit: 1 })) {
+    for await (const batch of rowsOf(p.connector)(claimItems, filter, [], { limit: 1 })) {
       actual = batch[0] ?? actual;
     }
     const kinds = Object.fromEntries(p.masking.map((m) => [m.name, m.kind]));
@@ -202,6 +243,7 @@ export class DataPipeline {
       0,
       digest,
       null,
+      Buffer.byteLength(body),
     );
     return { body, headers: this.receiptHeaders(eventId, digest) };
   }
@@ -220,9 +262,8 @@ export class DataPipeline {
   ): Promise<AsyncGenerator<string>> {
     const p = await this.prepare(actor, grantId, mode, q.items, q.filter, q.order);
     const profile = await this.profile(p);
-    const connector = await this.deps.datasets.connectorFor(SYSTEM, p.datasetId);
     const limit = Math.min(q.limit ?? Number.MAX_SAFE_INTEGER, p.rowBudget ?? Number.MAX_SAFE_INTEGER);
-    return this.run(p, profile, connector.scan(p.items, p.filter, q.order ?? [], { limit }), format, q);
+    return this.run(p, profile, rowsOf(p.connector)(p.items, p.filter, q.order ?? [], { limit }), format, q);
   }
 
   private async *run(
@@ -236,31 +277,43 @@ export class DataPipeline {
     let count = 0;
     let stopped: string | null = null;
     let first = true;
+    let bytes = 0;
     const emit = (s: string): string => {
       hash.update(s);
+      bytes += Buffer.byteLength(s);
       return s;
     };
     if (format === 'csv') {
       yield emit('\uFEFF' + profile.columns.map(csvCell).join(',') + '\r\n');
     }
+    const ndjson = format === 'ndjson';
+    const columns = profile.columns;
+    const line = ndjson
+      ? (r: Record<string, unknown>) => JSON.stringify(profile.apply(r))
+      : (r: Record<string, unknown>) => {
+          const m = profile.apply(r);
+          return columns.map((c) => csvCell(m[c])).join(',');
+        };
+    const eol = ndjson ? '\n' : '\r\n';
     outer: for await (const batch of source) {
       for (let i = 0; i < batch.length; i += STREAM_CHUNK) {
-        if (!first) {
-          stopped = await this.stillAllowed(p.grant.id);
+        // The grant's status is read for every chunk but the first; the read runs while the chunk is
+        // masked and serialised, and the chunk is only sent once the grant is known to be still usable.
+        const check = first ? null : this.stillAllowed(p.grant.id);
+        first = false;
+        const end = Math.min(i + STREAM_CHUNK, batch.length);
+        const lines = new Array<string>(end - i);
+        for (let k = i; k < end; k++) {
+          lines[k - i] = line(batch[k]!);
+        }
+        const chunk = lines.join(eol) + eol;
+        if (check) {
+          stopped = await check;
           if (stopped) {
             break outer;
           }
         }
-        first = false;
-        let chunk = '';
-        for (const r of batch.slice(i, i + STREAM_CHUNK)) {
-          const m = profile.apply(r);
-          chunk +=
-            format === 'ndjson'
-              ? JSON.stringify(m) + '\n'
-              : profile.columns.map((c) => csvCell(m[c])).join(',') + '\r\n';
-        }
-        count += Math.min(STREAM_CHUNK, batch.length - i);
+        count += end - i;
         yield emit(chunk);
       }
     }
@@ -271,6 +324,8 @@ export class DataPipeline {
       count,
       digest,
       stopped,
+      bytes,
+      false, // a stream checked its grant before every chunk it sent
     );
     const trailer = {
       receipt: `event=${eventId}`,
@@ -327,10 +382,11 @@ export class DataPipeline {
       throw new UnauthenticatedError();
     }
     await this.deps.access.require(actor, 'data.use');
-    const g = await repo.grant(this.deps.db, grantId);
-    if (!g) {
+    const ctx = await this.grantContext(grantId);
+    if (!ctx) {
       throw new NotFoundError('GRANT_NOT_FOUND', 'sharing.error.grantNotFound', { params: { id: grantId } });
     }
+    const g = ctx.g;
     if (actor.orgId !== g.consumer_org_id || (g.consumer_app_id !== null && actor.id !== g.consumer_app_id)) {
       await this.recordRefusal(actor, g, mode, 'GRANT_SUBJECT_MISMATCH');
       throw refusal('GRANT_SUBJECT_MISMATCH');
@@ -339,11 +395,86 @@ export class DataPipeline {
     if (rawFilter !== undefined && rawFilter !== null && rawFilter !== '') {
       callerFilter = parseFilterJson(typeof rawFilter === 'string' ? this.json(rawFilter) : rawFilter);
     }
-    const items = await repo.grantItems(this.deps.db, g.id);
+    const items = ctx.items;
     const now = this.now();
-    const quota = (g.quota as Quota | null) ?? undefined;
+    const quota = ctx.grant.quota;
     const periodKey = quota ? quotaPeriodKey(now, quota.period) : null;
     const usage = periodKey ? { periodKey, ...(await repo.usage(this.deps.db, g.id, periodKey)) } : undefined;
+    // Items the caller's filter and order touch must be granted too (no probing of other items).
+    const touched = new Set([...(askedItems ?? items), ...(order ?? []).map((o) => o.item)]);
+    if (callerFilter) {
+      filterItems(callerFilter, touched);
+    }
+    const bucket = this.buckets.get(g.id);
+    const decision = decideAccess(ctx.grant, {
+      mode,
+      items: [...touched],
+      at: now,
+      ...(usage ? { usage } : {}),
+      ...(bucket ? { bucket } : {}),
+    });
+    if (!decision.allowed) {
+      await this.recordRefusal(actor, g, mode, decision.code);
+      throw refusal(decision.code, decision.details);
+    }
+    if (decision.bucket) {
+      this.buckets.set(g.id, decision.bucket);
+    }
+    if (!ctx.dataset) {
+      throw new AppError(409, 'NO_DATASET', 'sharing.error.NO_DATASET');
+    }
+    const rowFilter = ctx.rowFilter;
+    const filter =
+      rowFilter && callerFilter
+        ? { op: 'and' as const, args: [rowFilter, callerFilter] }
+        : (rowFilter ?? callerFilter);
+    return {
+      grant: g,
+      actor,
+      mode,
+      items: askedItems && askedItems.length > 0 ? [...new Set(askedItems)] : items,
+      callerFilter,
+      filter,
+      masking: ctx.masking,
+      periodKey,
+      rowBudget: decision.rowBudget,
+      datasetId: ctx.dataset.id,
+      connector: ctx.dataset.connector,
+    };
+  }
+
+  /** The grant's context, from the cache while fresh (see CONTEXT_TTL_MS); null if there is no such grant. */
+  private grantContext(grantId: string): Promise<GrantContext | null> {
+    const hit = this.contexts.get(grantId);
+    if (hit) {
+      return hit;
+    }
+    const loading = this.loadContext(grantId);
+    this.contexts.set(grantId, loading);
+    loading.then(
+      (ctx) => {
+        if (!ctx) {
+          this.contexts.delete(grantId); // unknown ids are not remembered
+        } else {
+          setTimeout(() => {
+            if (this.contexts.get(grantId) === loading) {
+              this.contexts.delete(grantId);
+            }
+          }, CONTEXT_TTL_MS).unref();
+        }
+      },
+      () => this.contexts.delete(grantId),
+    );
+    return loading;
+  }
+
+  private async loadContext(grantId: string): Promise<GrantContext | null> {
+    const g = await repo.grant(this.deps.db, grantId);
+    if (!g) {
+      return null;
+    }
+    const items = await repo.grantItems(this.deps.db, g.id);
+    const quota = (g.quota as Quota | null) ?? undefined;
     const grant: Grant = {
       id: g.id,
       status: g.status as GrantStatus,
@@ -358,35 +489,10 @@ export class DataPipeline {
       ...(quota ? { quota } : {}),
       ...(g.rate ? { rate: g.rate as unknown as RateLimit } : {}),
     };
-    // Items the caller's filter and order touch must be granted too (no probing of other items).
-    const touched = new Set([...(askedItems ?? items), ...(order ?? []).map((o) => o.item)]);
-    if (callerFilter) {
-      filterItems(callerFilter, touched);
-    }
-    const bucket = this.buckets.get(g.id);
-    const decision = decideAccess(grant, {
-      mode,
-      items: [...touched],
-      at: now,
-      ...(usage ? { usage } : {}),
-      ...(bucket ? { bucket } : {}),
-    });
-    if (!decision.allowed) {
-      await this.recordRefusal(actor, g, mode, decision.code);
-      throw refusal(decision.code, decision.details);
-    }
-    if (decision.bucket) {
-      this.buckets.set(g.id, decision.bucket);
-    }
     const datasets = await this.deps.datasets.forResource(SYSTEM, g.resource_id);
-    if (datasets.length === 0) {
-      throw new AppError(409, 'NO_DATASET', 'sharing.error.NO_DATASET');
-    }
-    const rowFilter = g.row_filter === null ? undefined : parseFilterJson(g.row_filter);
-    const filter =
-      rowFilter && callerFilter
-        ? { op: 'and' as const, args: [rowFilter, callerFilter] }
-        : (rowFilter ?? callerFilter);
+    const dataset = datasets[0]
+      ? { id: datasets[0].id, connector: await this.deps.datasets.connectorFor(SYSTEM, datasets[0].id) }
+      : null;
     const resource = await this.deps.catalog.getResource(SYSTEM, g.resource_id);
     const masking: MaskingItem[] = resource.items.map((i) => {
       const kind =
@@ -396,16 +502,13 @@ export class DataPipeline {
       return { name: i.name, level: i.level as DataLevel, ...(kind ? { kind } : {}) };
     });
     return {
-      grant: g,
-      actor,
-      mode,
-      items: askedItems && askedItems.length > 0 ? [...new Set(askedItems)] : items,
-      callerFilter,
-      filter,
+      loadedAt: Date.now(),
+      g,
+      grant,
+      items,
+      rowFilter: g.row_filter === null ? undefined : parseFilterJson(g.row_filter),
       masking,
-      periodKey,
-      rowBudget: decision.rowBudget,
-      datasetId: datasets[0]!.id,
+      dataset,
     };
   }
 
@@ -452,21 +555,30 @@ export class DataPipeline {
     }
   }
 
+  /**
+   * Meters the call and records its access event (group-committed with concurrent calls, see
+   * access-recorder.ts). With `gate`, the grant's status is read again in that transaction: if it was
+   * revoked, suspended or expired since the decision, the call is recorded as refused and throws.
+   */
   private async recordAccess(
     p: Prepared,
     query: Record<string, unknown>,
     rows: number,
     responseDigest: string,
     stopped: string | null,
+    bytes: number,
+    gate = true,
   ): Promise<number> {
     const queryDigest = sha256(
       JSON.stringify({ mode: p.mode, items: p.items, filter: p.callerFilter ?? null, ...query }),
     );
-    return this.deps.db.transaction().execute(async (trx) => {
-      if (p.periodKey) {
-        await repo.meter(trx, p.grant.id, p.periodKey, rows);
-      }
-      return this.deps.ledger.record(trx, p.actor, {
+    const outcome = await this.recorder.record({
+      actor: p.actor,
+      grantId: p.grant.id,
+      gate,
+      meter: p.periodKey ? { periodKey: p.periodKey, rows } : null,
+      served: { datasetId: p.datasetId, rows, bytes },
+      event: {
         type: 'data.accessed',
         subjectType: 'grant',
         subjectId: p.grant.id,
@@ -481,8 +593,13 @@ export class DataPipeline {
           responseDigest,
           ...(stopped ? { stopped } : {}),
         },
-      });
+      },
     });
+    if (!outcome.ok) {
+      this.contexts.delete(p.grant.id);
+      throw refusal(outcome.code as RefusalCode);
+    }
+    return outcome.eventId;
   }
 
   private async recordRefusal(actor: Actor, g: GrantRow, mode: AccessMode, code: string): Promise<void> {

@@ -6,6 +6,7 @@ import type {
   RequestStepTable,
   ShareGrantTable,
   ShareRequestTable,
+  SharingNotificationTable,
   SharingRegionRuleTable,
 } from '../platform/db/schema.js';
 
@@ -15,6 +16,7 @@ export type StepRow = Selectable<RequestStepTable>;
 export type GrantRow = Selectable<ShareGrantTable>;
 export type ObjectionRow = Selectable<ObjectionTable>;
 export type RegionRuleRow = Selectable<SharingRegionRuleTable>;
+export type NotificationRow = Selectable<SharingNotificationTable>;
 
 /** SQL of the sharing capability. Every function takes its executor (inside a transaction: the trx). */
 export const sharingRepository = {
@@ -72,6 +74,66 @@ export const sharingRepository = {
       .where('decided_at', 'is', null)
       .execute();
   },
+  /** Open review steps with a deadline, with their request's status and organizations. */
+  openTimedSteps(db: Executor) {
+    return db
+      .selectFrom('request_step as s')
+      .innerJoin('share_request as r', 'r.id', 's.request_id')
+      .select([
+        's.id',
+        's.request_id',
+        's.stage',
+        's.started_at',
+        's.due_at',
+        'r.status',
+        'r.provider_org_id',
+        'r.requester_org_id',
+      ])
+      .where('s.decided_at', 'is', null)
+      .where('s.due_at', 'is not', null)
+      .orderBy('s.due_at')
+      .execute();
+  },
+  /** Marks reminders of a step as sent; returns those that were not sent before. */
+  async markReminders(db: Executor, stepId: string, daysLeft: number[], at: Date): Promise<number[]> {
+    if (daysLeft.length === 0) {
+      return [];
+    }
+    const rows = await db
+      .insertInto('request_step_reminder')
+      .values(daysLeft.map((d) => ({ step_id: stepId, working_days_left: d, sent_at: at })))
+      .onConflict((oc) => oc.columns(['step_id', 'working_days_left']).doNothing())
+      .returning('working_days_left')
+      .execute();
+    return rows.map((r) => r.working_days_left);
+  },
+  async insertNotifications(db: Executor, rows: Insertable<SharingNotificationTable>[]): Promise<void> {
+    if (rows.length > 0) {
+      await db.insertInto('sharing_notification').values(rows).execute();
+    }
+  },
+  notifications(db: Executor, userId: string, unreadOnly: boolean): Promise<NotificationRow[]> {
+    let q = db.selectFrom('sharing_notification').selectAll().where('user_id', '=', userId);
+    if (unreadOnly) {
+      q = q.where('read_at', 'is', null);
+    }
+    return q.orderBy('created_at', 'desc').orderBy('id').limit(200).execute();
+  },
+  async markRead(db: Executor, userId: string, ids: string[] | 'all', at: Date): Promise<number> {
+    let q = db
+      .updateTable('sharing_notification')
+      .set({ read_at: at })
+      .where('user_id', '=', userId)
+      .where('read_at', 'is', null);
+    if (ids !== 'all') {
+      if (ids.length === 0) {
+        return 0;
+      }
+      q = q.where('id', 'in', ids);
+    }
+    const r = await q.executeTakeFirst();
+    return Number(r.numUpdatedRows);
+  },
   steps(db: Executor, requestId: string): Promise<StepRow[]> {
     return db
       .selectFrom('request_step')
@@ -101,6 +163,9 @@ export const sharingRepository = {
       .select(['status', 'valid_to'])
       .where('id', '=', id)
       .executeTakeFirst();
+  },
+  grantStatuses(db: Executor, ids: string[]) {
+    return db.selectFrom('share_grant').select(['id', 'status', 'valid_to']).where('id', 'in', ids).execute();
   },
   async grantItems(db: Executor, id: string): Promise<string[]> {
     const rows = await db
@@ -137,13 +202,13 @@ export const sharingRepository = {
       .executeTakeFirst();
     return { calls: Number(r?.calls ?? 0), rows: Number(r?.rows ?? 0) };
   },
-  async meter(db: Executor, grantId: string, periodKey: string, rows: number): Promise<void> {
+  async meter(db: Executor, grantId: string, periodKey: string, rows: number, calls = 1): Promise<void> {
     await db
       .insertInto('usage_meter')
-      .values({ grant_id: grantId, period_key: periodKey, calls: 1, rows })
+      .values({ grant_id: grantId, period_key: periodKey, calls, rows })
       .onConflict((oc) =>
         oc.columns(['grant_id', 'period_key']).doUpdateSet({
-          calls: sql`usage_meter.calls + 1`,
+          calls: sql`usage_meter.calls + ${calls}`,
           rows: sql`usage_meter.rows + ${rows}`,
         }),
       )

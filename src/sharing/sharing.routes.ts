@@ -8,6 +8,10 @@ import {
   Coordinate,
   Decision,
   Grant,
+  NotificationList,
+  NotificationQuery,
+  NotificationRead,
+  NotificationReadResult,
   Objection,
   ObjectionCreate,
   ObjectionResolve,
@@ -19,6 +23,7 @@ import {
   RequestCreate,
   RequestListQuery,
   ShareRequest,
+  SweepResult,
 } from '../contracts/sharing.js';
 import { SECURED } from '../identity/auth.hooks.js';
 import type { GrantTerms, SharingService } from './sharing.service.js';
@@ -208,6 +213,43 @@ export function sharingRoutes(deps: { sharing: SharingService }) {
         },
       },
       (req) => sharing.setRegionRule(req.actor, req.body as never),
+    );
+    app.post(
+      '/sharing/deadlines/sweep',
+      {
+        schema: {
+          ...base,
+          summary: '立即执行时限检查：到期提醒审批人，超期升级数据局（数据局） / run the deadline sweep now',
+          querystring: NoQuery,
+          response: { 200: SweepResult, ...errors },
+        },
+      },
+      (req) => sharing.sweepDeadlines(req.actor),
+    );
+    app.get(
+      '/sharing/notifications',
+      {
+        schema: {
+          ...base,
+          summary: '我的共享通知（时限提醒、超期升级） / my sharing notifications',
+          querystring: NotificationQuery,
+          response: { 200: NotificationList, ...errors },
+        },
+      },
+      async (req) => ({ items: await sharing.notifications(req.actor, { unread: req.query.unread }) }),
+    );
+    app.post(
+      '/sharing/notifications/read',
+      {
+        schema: {
+          ...base,
+          summary: '标记通知为已读（指定或全部） / mark notifications read',
+          querystring: NoQuery,
+          body: NotificationRead,
+          response: { 200: NotificationReadResult, ...errors },
+        },
+      },
+      (req) => sharing.markNotificationsRead(req.actor, req.body.ids ?? 'all'),
     );
   };
 }

@@ -9,10 +9,17 @@ import type { ResourceDto } from '../contracts/catalog.js';
 import { type Actor, actorId, actorOrg, SYSTEM } from '../identity/actor.js';
 import type { Access } from '../identity/access.js';
 import type { OrgService } from '../identity/org.service.js';
+import type { UserService } from '../identity/user.service.js';
 import type { LedgerService } from '../ledger/ledger.service.js';
 import type { Executor } from '../platform/db/database.js';
 import type { AppError } from '../platform/errors.js';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../platform/errors.js';
+import {
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  UnauthenticatedError,
+  ValidationError,
+} from '../platform/errors.js';
 import {
   type GrantCommand,
   type GrantLifecycleState,
@@ -44,13 +51,16 @@ import {
   type RequestRow,
   sharingRepository as repo,
 } from './sharing.repository.js';
+import type { GrantChanges } from './grant-changes.js';
 import type { MachineEvent, TransitionError } from './transition.js';
 import {
+  addWorkingDays,
   computeDeadline,
   NATIONAL_CALENDAR_YEARS,
   nationalCalendar,
-  regionSlaPolicy,
   shanghaiDate,
+  shanghaiInstant,
+  regionSlaPolicy,
   workingDaysBetween,
   type CalendarEntry,
   type SlaPolicy,
@@ -60,6 +70,13 @@ import {
 } from './working-days.js';
 
 type Db = Executor;
+
+/** Which request statuses a timed review step belongs to (a reminder for a step left behind is not sent). */
+const STAGE_STATUS: Partial<Record<SlaStage, readonly string[]>> = {
+  provider_review: ['provider_review'],
+  bureau_review: ['bureau_review'],
+  coordination: ['coordination_requested'],
+};
 
 /** The grant's terms set by the deciding approver (defaults: level-driven masking, no filter, no quota). */
 export interface GrantTerms {
@@ -168,6 +185,28 @@ export interface ObjectionDto {
   createdAt: string;
 }
 
+export interface NotificationDto {
+  id: string;
+  kind: 'deadline_reminder' | 'overdue_escalated';
+  requestId: string;
+  stepId: string | null;
+  data: Record<string, unknown>;
+  createdAt: string;
+  readAt: string | null;
+}
+
+export interface SweepResult {
+  at: string;
+  reminded: Array<{
+    requestId: string;
+    stepId: string;
+    stage: string;
+    workingDaysLeft: number;
+    recipients: number;
+  }>;
+  escalated: string[];
+}
+
 export interface RegionRuleDto {
   region: string;
   bureauRule: BureauReviewRule;
@@ -246,6 +285,10 @@ export class SharingService {
       ledger: LedgerService;
       orgs: OrgService;
       catalog: CatalogService;
+      /** Who the approvers of a step are (deadline reminders and escalations go to them). */
+      users?: UserService;
+      /** Told after a grant's status or validity changed (the data pipeline drops its cache of it). */
+      grantChanges?: GrantChanges;
       /** Clock (tests move it to check deadlines and validity). */
       now?: () => Date;
     },
@@ -583,14 +626,162 @@ export class SharingService {
   }
 
   /**
-   * Deadline sweep (run by `serve` or the CLI): escalates every open step past its due date to the data
-   * bureau (recorded once per step). Returns the escalated request ids.
+   * The deadline sweep (run every few minutes by `serve`, by the bureau through the API, or by the CLI):
+   * reminders to the approvers of every open review step whose reminder time has come (per the region's
+   * `remindAtWorkingDaysLeft`, default 3 and 1 working days left, at 09:00 Shanghai; each sent once, only
+   * the most urgent one if the sweep is late), then escalation of overdue steps to the data bureau.
    */
-  async escalateOverdue(actor: Actor): Promise<string[]> {
+  async sweepDeadlines(actor: Actor): Promise<SweepResult> {
+    await this.requireBureauOrSystem(actor);
+    const now = this.now();
+    const rule = await this.rule(this.deps.db);
+    const policy = regionSlaPolicy(rule.sla);
+    const cal = nationalCalendar({ overrides: rule.calendarOverrides });
+    const reminded: SweepResult['reminded'] = [];
+    for (const step of await repo.openTimedSteps(this.deps.db)) {
+      const stage = step.stage as SlaStage;
+      const sla = policy[stage];
+      const dueAt = new Date(step.due_at as Date);
+      if (!sla || now.getTime() > dueAt.getTime() || !STAGE_STATUS[stage]?.includes(step.status)) {
+        continue;
+      }
+      const dueDate = shanghaiDate(dueAt);
+      const started = new Date(step.started_at).getTime();
+      const due = [...new Set(sla.remindAtWorkingDaysLeft)].filter((k) => {
+        const at = shanghaiInstant(addWorkingDays(dueDate, -k, cal), sla.reminderTime ?? '09:00');
+        return at.getTime() > started && at.getTime() <= now.getTime();
+      });
+      if (due.length === 0) {
+        continue;
+      }
+      const recipients = await this.approversOf(stage, step.provider_org_id);
+      const sent = await this.deps.db.transaction().execute(async (trx) => {
+        const fresh = await repo.markReminders(trx, step.id, due, now);
+        if (fresh.length === 0) {
+          return null; // another sweep sent them
+        }
+        const left = Math.min(...fresh);
+        const row = (await repo.request(trx, step.request_id, true))!;
+        const res = transitionShareRequest(row.state as unknown as ShareRequestState, {
+          type: 'remind',
+          by: 'system',
+          workingDaysLeft: left,
+        });
+        if (!res.ok || row.status !== step.status) {
+          return null;
+        }
+        const data = {
+          stage,
+          status: row.status,
+          workingDaysLeft: left,
+          dueAt: dueAt.toISOString(),
+          purpose: row.purpose,
+          requesterOrgId: row.requester_org_id,
+          providerOrgId: row.provider_org_id,
+        };
+        await repo.insertNotifications(
+          trx,
+          recipients.map((u) => ({
+            id: randomUUID(),
+            user_id: u.id,
+            org_id: u.orgId,
+            kind: 'deadline_reminder',
+            request_id: row.id,
+            step_id: step.id,
+            data: JSON.stringify(data),
+            created_at: now,
+          })),
+        );
+        await this.recordRequestEvents(trx, SYSTEM, row, res.events, {
+          stepId: step.id,
+          stage,
+          dueAt: dueAt.toISOString(),
+          recipients: recipients.map((u) => u.id),
+        });
+        return left;
+      });
+      if (sent !== null) {
+        reminded.push({
+          requestId: step.request_id,
+          stepId: step.id,
+          stage,
+          workingDaysLeft: sent,
+          recipients: recipients.length,
+        });
+      }
+    }
+    const escalated = await this.escalateOverdue(actor);
+    return { at: now.toISOString(), reminded, escalated };
+  }
+
+  /** The signed-in person's notifications (newest first, at most 200). */
+  async notifications(actor: Actor, opts: { unread?: boolean | undefined } = {}): Promise<NotificationDto[]> {
+    const userId = this.notifiable(actor);
+    return (await repo.notifications(this.deps.db, userId, opts.unread === true)).map((n) => ({
+      id: n.id,
+      kind: n.kind as NotificationDto['kind'],
+      requestId: n.request_id,
+      stepId: n.step_id,
+      data: n.data as Record<string, unknown>,
+      createdAt: new Date(n.created_at).toISOString(),
+      readAt: n.read_at ? new Date(n.read_at).toISOString() : null,
+    }));
+  }
+
+  /** Marks the signed-in person's notifications read (the given ids, or all). */
+  async markNotificationsRead(actor: Actor, ids: string[] | 'all'): Promise<{ updated: number }> {
+    const userId = this.notifiable(actor);
+    return { updated: await repo.markRead(this.deps.db, userId, ids, this.now()) };
+  }
+
+  private notifiable(actor: Actor): string {
+    if (actor.kind === 'anonymous') {
+      throw new UnauthenticatedError();
+    }
+    if (actor.kind !== 'user') {
+      throw new ForbiddenError('FORBIDDEN', 'error.forbidden', { params: { permission: 'user' } });
+    }
+    return actor.id;
+  }
+
+  private async requireBureauOrSystem(actor: Actor): Promise<void> {
+    if (actor.kind === 'anonymous') {
+      throw new UnauthenticatedError();
+    }
     if (actor.kind !== 'system' && !(await this.isBureau(actor))) {
       throw new ForbiddenError('FORBIDDEN', 'error.forbidden', { params: { permission: 'share:bureau' } });
     }
+  }
+
+  /** Active approvers who take a stage's decisions: the provider's, or the data bureau's. */
+  private async approversOf(stage: SlaStage, providerOrgId: string) {
+    const users = this.deps.users;
+    if (!users) {
+      return [];
+    }
+    const orgIds =
+      stage === 'provider_review' || stage === 'objection_verify'
+        ? [providerOrgId]
+        : (await this.deps.orgs.list(SYSTEM)).filter((o) => o.kind === 'data_bureau').map((o) => o.id);
+    const out: Array<{ id: string; orgId: string }> = [];
+    for (const orgId of orgIds) {
+      for (const u of await users.list(SYSTEM, { orgId })) {
+        if (u.status === 'active' && u.roles.includes('approver')) {
+          out.push({ id: u.id, orgId: u.orgId });
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Escalates every open step past its due date to the data bureau (recorded once per step) and tells the
+   * bureau's approvers. Returns the escalated request ids. Part of `sweepDeadlines`.
+   */
+  async escalateOverdue(actor: Actor): Promise<string[]> {
+    await this.requireBureauOrSystem(actor);
     const now = this.now();
+    const bureau = await this.approversOf('bureau_review', '');
     const out: string[] = [];
     for (const status of ['provider_review', 'bureau_review', 'coordination_requested']) {
       for (const r of await repo.listRequests(this.deps.db, null, status)) {
@@ -611,6 +802,25 @@ export class SharingService {
             state: JSON.stringify({ ...res.state, escalatedAt: now.toISOString() }),
           });
           await this.recordRequestEvents(trx, SYSTEM, row, res.events, { dueAt: iso(row.due_at) });
+          await repo.insertNotifications(
+            trx,
+            bureau.map((u) => ({
+              id: randomUUID(),
+              user_id: u.id,
+              org_id: u.orgId,
+              kind: 'overdue_escalated',
+              request_id: row.id,
+              step_id: null,
+              data: JSON.stringify({
+                status: row.status,
+                dueAt: iso(row.due_at),
+                purpose: row.purpose,
+                requesterOrgId: row.requester_org_id,
+                providerOrgId: row.provider_org_id,
+              }),
+              created_at: now,
+            })),
+          );
           out.push(r.id);
         });
       }
@@ -851,7 +1061,7 @@ export class SharingService {
     if (!(await this.isProvider(actor, pre.provider_org_id)) && !(await this.isBureau(actor))) {
       await this.deps.access.require(actor, 'share.decide', [pre.provider_org_id]);
     }
-    return this.deps.db.transaction().execute(async (trx) => {
+    const dto = await this.deps.db.transaction().execute(async (trx) => {
       const g = await this.grantRow(trx, id, true);
       const state: GrantLifecycleState = {
         status: g.status as GrantStatus,
@@ -879,6 +1089,8 @@ export class SharingService {
       }
       return toGrantDto((await repo.grant(trx, id))!, await repo.grantItems(trx, id));
     });
+    this.deps.grantChanges?.changed(id);
+    return dto;
   }
 
   private async grantRow(db: Db, id: string, forUpdate = false): Promise<GrantRow> {

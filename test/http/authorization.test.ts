@@ -217,6 +217,18 @@ const POLICY: Record<string, Policy> = {
       payload: { bureauRule: { minLevel: 'important' }, sla: {}, calendarOverrides: [] },
     }),
   },
+  'POST /api/v1/sharing/deadlines/sweep': {
+    allowed: BUREAU_ONLY_SHARING,
+    call: () => ({ url: '/api/v1/sharing/deadlines/sweep' }),
+  },
+  'GET /api/v1/sharing/notifications': {
+    allowed: PEOPLE,
+    call: () => ({ url: '/api/v1/sharing/notifications?unread=true' }),
+  },
+  'POST /api/v1/sharing/notifications/read': {
+    allowed: PEOPLE,
+    call: () => ({ url: '/api/v1/sharing/notifications/read', payload: {} }),
+  },
   'GET /api/v1/data/grants/:grantId/rows': {
     allowed: REQUESTERS,
     call: (f) => ({ url: `/api/v1/data/grants/${f.dataGrantId}/rows` }),

@@ -176,6 +176,56 @@ for (const kind of storageKinds()) {
       assert.equal(trailer.rows, 1000);
     });
 
+    test('reads through the pipeline count for the datasets advisor (reads, rows, bytes per consumer)', async () => {
+      const db = ctx.services.database.db;
+      const counted = () =>
+        db.selectFrom('dataset_access').selectAll().where('consumer', '=', w.app.id).executeTakeFirst();
+      await ctx.services.pipeline.settled();
+      const before = await counted();
+      const res = await rows(main, w.app.headers, '?limit=7');
+      assert.equal(res.statusCode, 200, res.body);
+      await ctx.services.pipeline.settled();
+      const now = await counted();
+      assert.ok(now, 'a dataset_access row for the app');
+      assert.equal(now.reads - (before?.reads ?? 0), 1);
+      assert.equal(Number(now.rows) - Number(before?.rows ?? 0), 7);
+      assert.equal(Number(now.bytes) - Number(before?.bytes ?? 0), Buffer.byteLength(res.body));
+    });
+
+    test('a grant revoked behind the pipeline’s back (another server) refuses the next answer, no data', async () => {
+      const s = ctx.services.sharing;
+      let r = await s.createRequest(SYSTEM, {
+        requesterOrgId: w.consumer.id,
+        resources: [{ resource: w.resourceId, items: ['district', 'name'] }],
+        purpose: '政务服务身份核验',
+        scenario: '网上办事',
+        legalBasis: '《政务数据共享条例》',
+        modes: ['read', 'verify'],
+        validTo: new Date(Date.now() + 365 * 86_400_000).toISOString(),
+      });
+      while (r.status !== 'approved') {
+        r = await s.decide(SYSTEM, r.id, { decision: 'approve', terms: {} });
+      }
+      const g = r.grantIds[0]!;
+      assert.equal((await rows(g, w.consumerUser, '?limit=3')).statusCode, 200);
+      // Another process revokes it: this process's cache of the grant is not told.
+      await ctx.services.database.db
+        .updateTable('share_grant')
+        .set({ status: 'revoked' })
+        .where('id', '=', g)
+        .execute();
+      const res = await rows(g, w.consumerUser, '?limit=3');
+      assert.equal(res.statusCode, 403, res.body);
+      assert.equal(res.json().error.code, 'GRANT_REVOKED');
+      assertNoData(res.body, 'revoked elsewhere');
+      const v = await verify(g, w.consumerUser, {
+        key: { name: person(0).name },
+        claims: { district: '锦江区' },
+      });
+      assert.equal(v.statusCode, 403, v.body);
+      assertNoData(v.body, 'verify, revoked elsewhere');
+    });
+
     test('refusals, for every endpoint and mode, with the right code and no data', async () => {
       const all = (g: string, h: Record<string, string>, qs = '') =>
         [

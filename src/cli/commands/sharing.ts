@@ -105,6 +105,30 @@ export function sharingCommands(program: Command): void {
       }),
     );
 
+  request
+    .command('sweep')
+    .description(
+      L(
+        '时限检查：到期提醒审批人，超期升级数据局',
+        'Deadline sweep: remind approvers, escalate overdue requests to the bureau',
+      ),
+    )
+    .option(...JSON_OPT)
+    .action((o: { json?: boolean }) =>
+      run(o, 'request sweep', async (ctx) => {
+        const r = await ctx.services.sharing.sweepDeadlines(SYSTEM);
+        return o.json
+          ? printJson(r)
+          : printTable(
+              [
+                ...r.reminded.map((x) => ({ id: x.requestId, action: `remind ${x.workingDaysLeft}` })),
+                ...r.escalated.map((id) => ({ id, action: 'escalate' })),
+              ],
+              ['id', 'action'],
+            );
+      }),
+    );
+
   const grant = program.command('grant').description(L('授权', 'Grants'));
   grant
     .command('list')

@@ -6,6 +6,7 @@ import * as m0004 from './0004-ledger.js';
 import * as m0005 from './0005-sharing.js';
 import * as m0006 from './0006-dataset-access.js';
 import * as m0007 from './0007-dataset-sync-jobs.js';
+import * as m0008 from './0008-sharing-notifications.js';
 
 /** Every migration in order. Migrations are immutable once released; add a new file for each change. */
 export const migrations: Record<string, Migration> = {
@@ -16,4 +17,5 @@ export const migrations: Record<string, Migration> = {
   '0005-sharing': m0005,
   '0006-dataset-access': m0006,
   '0007-dataset-sync-jobs': m0007,
+  '0008-sharing-notifications': m0008,
 };

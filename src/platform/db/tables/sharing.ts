@@ -99,6 +99,26 @@ export interface UsageMeterTable {
   rows: number;
 }
 
+/** A notice for one person (a deadline reminder or an escalation of a share request). */
+export interface SharingNotificationTable {
+  id: string;
+  user_id: string;
+  org_id: string;
+  kind: string;
+  request_id: string;
+  step_id: string | null;
+  data: Json<Record<string, unknown>>;
+  created_at: Timestamp;
+  read_at: NullableTimestamp;
+}
+
+/** A reminder of a review step already sent (by working days left). */
+export interface RequestStepReminderTable {
+  step_id: string;
+  working_days_left: number;
+  sent_at: Timestamp;
+}
+
 export interface SharingTables {
   share_request: ShareRequestTable;
   request_item: RequestItemTable;
@@ -108,4 +128,6 @@ export interface SharingTables {
   objection: ObjectionTable;
   sharing_region_rule: SharingRegionRuleTable;
   usage_meter: UsageMeterTable;
+  sharing_notification: SharingNotificationTable;
+  request_step_reminder: RequestStepReminderTable;
 }
