@@ -145,16 +145,15 @@ describe('govhub CLI', () => {
     assert.deepEqual((JSON.parse(created.stdout) as { roles: string[] }).roles, ['catalog_editor']);
     const sod = await govhub(['user', 'roles', 'clerk1', 'sysadmin,auditor'], env);
     assert.equal(sod.code, 1);
-    assert.match(sod.stderr, /三权分立/);
+    assert.match(sod.stderr, /三权分立：系统管理员与审计员不能由同一人担任/, 'role names, not codes');
     const sodEn = await govhub(['user', 'roles', 'clerk1', 'sysadmin,auditor', '--json'], {
       ...env,
       GOVHUB_LANG: 'en',
     });
     assert.equal(sodEn.code, 1);
-    assert.equal(
-      (JSON.parse(sodEn.stdout) as { error: { code: string } }).error.code,
-      'ROLES_SEPARATION_OF_DUTIES',
-    );
+    const sodError = (JSON.parse(sodEn.stdout) as { error: { code: string; message: string } }).error;
+    assert.equal(sodError.code, 'ROLES_SEPARATION_OF_DUTIES');
+    assert.match(sodError.message, /the system administrator and the auditor cannot be the same person/);
     const badOrg = await govhub(
       ['user', 'create', '--username', 'x1', '--name', 'x', '--org', 'nowhere'],
       env,

@@ -14,7 +14,14 @@ describe('dashboard, admin screens, English console (Chromium)', { timeout: 240_
   let browser: Browser;
 
   before(async () => {
-    [server, browser] = await Promise.all([startDemoServer(), launchChromium()]);
+    // Settle both so that a server that fails to start does not leave the browser running (and the run hanging).
+    const [s, b] = await Promise.allSettled([startDemoServer(), launchChromium()]);
+    if (s.status === 'rejected' || b.status === 'rejected') {
+      await (b.status === 'fulfilled' ? b.value.close() : undefined);
+      await (s.status === 'fulfilled' ? s.value.stop() : undefined);
+      throw s.status === 'rejected' ? s.reason : (b as PromiseRejectedResult).reason;
+    }
+    [server, browser] = [s.value, b.value];
   });
   after(async () => {
     await browser?.close();
