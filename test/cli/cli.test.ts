@@ -26,7 +26,7 @@ async function govhub(args: string[], env: Record<string, string> = {}): Promise
   try {
     const r = await run(process.execPath, [BIN, ...args], {
       env: { ...process.env, GOVHUB_LANG: '', ...env },
-      timeout: 60_000,
+      timeout: 180_000,
     });
     return { code: 0, stdout: r.stdout, stderr: r.stderr };
   } catch (e) {

@@ -15,7 +15,7 @@ async function govhub(args: string[]): Promise<{ code: number; stdout: string }>
   try {
     const r = await exec(process.execPath, [BIN, ...args], {
       env: { ...process.env, GOVHUB_DATA_DIR: path.join(tmp, 'data'), GOVHUB_LANG: 'en' },
-      timeout: 60_000,
+      timeout: 180_000,
     });
     return { code: 0, stdout: r.stdout };
   } catch (e) {

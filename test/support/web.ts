@@ -36,7 +36,7 @@ export async function startDemoServer(): Promise<RunningServer> {
   const started = Date.now();
   let url: string | undefined;
   while (!(url = /govhub 已启动：(http\S+)/.exec(out)?.[1])) {
-    if (child.exitCode !== null || Date.now() - started > 60_000) {
+    if (child.exitCode !== null || Date.now() - started > START_LIMIT_MS) {
       child.kill('SIGKILL');
       throw new Error(`server did not start:\n${out}`);
     }
@@ -51,6 +51,26 @@ export async function startDemoServer(): Promise<RunningServer> {
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * How long `serve --demo` may take to start: seeding the demo city takes 5–10 s on a quiet 2-core machine and
+ * several times that when the machine is busy.
+ */
+const START_LIMIT_MS = 180_000;
+
+/**
+ * The demo server and Chromium, started together. If either fails the other is stopped, so a failed start
+ * never leaves a browser (and the test process) running.
+ */
+export async function startWeb(): Promise<[RunningServer, Browser]> {
+  const [s, b] = await Promise.allSettled([startDemoServer(), launchChromium()]);
+  if (s.status === 'rejected' || b.status === 'rejected') {
+    await (b.status === 'fulfilled' ? b.value.close() : undefined);
+    await (s.status === 'fulfilled' ? s.value.stop() : undefined);
+    throw s.status === 'rejected' ? s.reason : (b as PromiseRejectedResult).reason;
+  }
+  return [s.value, b.value];
 }
 
 export function launchChromium(): Promise<Browser> {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { DEMO_PASSWORD } from '../../src/demo/demo-city.js';
-import { launchChromium, type RunningServer, shot, startDemoServer, watchConsole } from '../support/web.js';
+import { type RunningServer, shot, startWeb, watchConsole } from '../support/web.js';
 
 /**
  * The catalog in the portal and the console, in Chromium against `govhub serve --demo`: a visitor searches
@@ -16,7 +16,7 @@ describe('catalog portal and console (Chromium)', { timeout: 180_000 }, () => {
   const stamp = Date.now().toString(36);
 
   before(async () => {
-    [server, browser] = await Promise.all([startDemoServer(), launchChromium()]);
+    [server, browser] = await startWeb();
   });
   after(async () => {
     await browser?.close();

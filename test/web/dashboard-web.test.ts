@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { DEMO_PASSWORD } from '../../src/demo/demo-city.js';
 import type { StatsOverviewDto } from '../../src/stats/stats.service.js';
-import { launchChromium, type RunningServer, shot, startDemoServer, watchConsole } from '../support/web.js';
+import { type RunningServer, shot, startWeb, watchConsole } from '../support/web.js';
 
 /**
  * The dashboard, the admin screens (region rules, working calendar) and an accessibility pass, in Chromium
@@ -14,14 +14,7 @@ describe('dashboard, admin screens, English console (Chromium)', { timeout: 240_
   let browser: Browser;
 
   before(async () => {
-    // Settle both so that a server that fails to start does not leave the browser running (and the run hanging).
-    const [s, b] = await Promise.allSettled([startDemoServer(), launchChromium()]);
-    if (s.status === 'rejected' || b.status === 'rejected') {
-      await (b.status === 'fulfilled' ? b.value.close() : undefined);
-      await (s.status === 'fulfilled' ? s.value.stop() : undefined);
-      throw s.status === 'rejected' ? s.reason : (b as PromiseRejectedResult).reason;
-    }
-    [server, browser] = [s.value, b.value];
+    [server, browser] = await startWeb();
   });
   after(async () => {
     await browser?.close();

@@ -4,14 +4,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { DEMO_PASSWORD } from '../../src/demo/demo-city.js';
-import {
-  launchChromium,
-  ROOT,
-  type RunningServer,
-  shot,
-  startDemoServer,
-  watchConsole,
-} from '../support/web.js';
+import { ROOT, type RunningServer, shot, startWeb, watchConsole } from '../support/web.js';
 
 /**
  * The import wizard in Chromium against `govhub serve --demo`: psb.editor imports population.xlsx as a
@@ -27,7 +20,7 @@ describe('import wizard and quarantine (Chromium)', { timeout: 240_000 }, () => 
   const stamp = Date.now().toString(36);
 
   before(async () => {
-    [server, browser] = await Promise.all([startDemoServer(), launchChromium()]);
+    [server, browser] = await startWeb();
   });
   after(async () => {
     await browser?.close();

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { DEMO_PASSWORD } from '../../src/demo/demo-city.js';
-import { launchChromium, type RunningServer, shot, startDemoServer, watchConsole } from '../support/web.js';
+import { type RunningServer, shot, startWeb, watchConsole } from '../support/web.js';
 
 /**
  * The auditor's ledger explorer in Chromium against `govhub serve --demo`: filters events, opens one,
@@ -16,7 +16,7 @@ describe('ledger explorer with in-browser proof checks (Chromium)', { timeout: 1
   let browser: Browser;
 
   before(async () => {
-    [server, browser] = await Promise.all([startDemoServer(), launchChromium()]);
+    [server, browser] = await startWeb();
   });
   after(async () => {
     await browser?.close();

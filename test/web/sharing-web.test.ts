@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { DEMO_PASSWORD } from '../../src/demo/demo-city.js';
 import { demoResident } from '../../src/demo/demo-sharing.js';
-import { launchChromium, type RunningServer, shot, startDemoServer, watchConsole } from '../support/web.js';
+import { type RunningServer, shot, startWeb, watchConsole } from '../support/web.js';
 
 /**
  * The console's sharing screens in Chromium against `govhub serve --demo`: health.dev (a consumer) asks
@@ -23,7 +23,7 @@ describe('sharing console (Chromium)', { timeout: 240_000 }, () => {
   const appName = `健康核验应用${stamp}`;
 
   before(async () => {
-    [server, browser] = await Promise.all([startDemoServer(), launchChromium()]);
+    [server, browser] = await startWeb();
   });
   after(async () => {
     await browser?.close();

@@ -5,14 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import ExcelJS from 'exceljs';
 import type { Browser, Page } from 'playwright-core';
 import { DEMO_PASSWORD } from '../../src/demo/demo-city.js';
-import {
-  launchChromium,
-  ROOT,
-  type RunningServer,
-  shot,
-  startDemoServer,
-  watchConsole,
-} from '../support/web.js';
+import { ROOT, type RunningServer, shot, startWeb, watchConsole } from '../support/web.js';
 
 /**
  * The whole sharing story of issue #7, in Chromium against `govhub serve --demo` on embedded storage, every step
@@ -39,7 +32,7 @@ describe('the whole sharing story (Chromium)', { timeout: 360_000 }, () => {
   const pages: Array<{ who: string; problems: string[] }> = [];
 
   before(async () => {
-    [server, browser] = await Promise.all([startDemoServer(), launchChromium()]);
+    [server, browser] = await startWeb();
   });
   after(async () => {
     await browser?.close();
