@@ -34,7 +34,15 @@ export function createServices(database: Database, config: Config) {
   const apps = new AppService({ db, access, ledger, keyCache: keyCache as KeyCache<unknown> });
   const auth = new AuthService({ db, ledger, config, keyCache });
   const oidc = config.oidc ? new OidcService({ db, auth, config: config.oidc }) : undefined;
-  const catalog = new CatalogService({ db, access, ledger, orgs, baseUrl: config.publicUrl ?? '' });
+  const catalog = new CatalogService({
+    db,
+    access,
+    ledger,
+    orgs,
+    baseUrl: config.publicUrl ?? '',
+    codeRules: { widths: config.catalog.codeWidths, seqWidth: config.catalog.seqWidth },
+    searchCache: { ttlMs: config.catalog.searchCacheMs, maxEntries: 256 },
+  });
   const secrets = SecretBox.open({ secretKey: config.secretKey, dataDir: config.dataDir });
   const resources = new CatalogResources(catalog);
   const uploads = UploadStore.forDataDir(config.dataDir);
