@@ -21,6 +21,7 @@ import { DEMO_CATALOG, demoResourceInputs } from '../../src/demo/demo-catalog.js
 import { SYSTEM } from '../../src/identity/actor.js';
 import { loadConfig } from '../../src/platform/config.js';
 import { openDatabase } from '../../src/platform/db/database.js';
+import { createBenchStore } from '../storage.js';
 import { migrateToLatest } from '../../src/platform/db/migrator.js';
 
 const SEARCH_LOAD_JS = fileURLToPath(new URL('../search-load.js', import.meta.url));
@@ -104,7 +105,24 @@ export async function run(): Promise<Record<string, number>> {
   const durationS = env('GOVHUB_BENCH_SEARCH_S', 10);
   const connections = env('GOVHUB_BENCH_SEARCH_CONN', 16);
   const warmupS = env('GOVHUB_BENCH_SEARCH_WARMUP_S', 2);
-  const pgUrl = process.env.GOVHUB_BENCH_PG_URL;
+  // GOVHUB_BENCH_PG_URL: a database to fill (and keep); else DATABASE_URL (`npm run bench`): a fresh
+  // database on that server, dropped afterwards; else embedded PGlite in memory.
+  const store = process.env.GOVHUB_BENCH_PG_URL ? undefined : await createBenchStore('search');
+  const pgUrl = process.env.GOVHUB_BENCH_PG_URL ?? store?.databaseUrl;
+  try {
+    return await measureOn(pgUrl, n, durationS, connections, warmupS);
+  } finally {
+    await store?.drop();
+  }
+}
+
+async function measureOn(
+  pgUrl: string | undefined,
+  n: number,
+  durationS: number,
+  connections: number,
+  warmupS: number,
+): Promise<Record<string, number>> {
   const database = await openDatabase(
     pgUrl ? { databaseUrl: pgUrl, poolSize: 20 } : { dataDir: 'memory://' },
   );
@@ -245,13 +263,17 @@ export async function run(): Promise<Record<string, number>> {
   };
   const cached = await measure(services);
   // The same load with the search result cache off: every request runs the query (page, total, facets).
-  const uncached = await measure(
-    createServices(database, {
-      ...config,
-      rateLimit: { perIpPerMinute: 1e9, perKeyPerMinute: 1e9 },
-      catalog: { ...config.catalog, searchCacheMs: 0 },
-    }),
-  );
+  // GOVHUB_BENCH_SEARCH_UNCACHED=0 skips it.
+  const uncached =
+    process.env.GOVHUB_BENCH_SEARCH_UNCACHED === '0'
+      ? undefined
+      : await measure(
+          createServices(database, {
+            ...config,
+            rateLimit: { perIpPerMinute: 1e9, perKeyPerMinute: 1e9 },
+            catalog: { ...config.catalog, searchCacheMs: 0 },
+          }),
+        );
   await database.close();
   return {
     resources: n,
@@ -263,10 +285,14 @@ export async function run(): Promise<Record<string, number>> {
     p95_ms: cached.p95_ms,
     p99_ms: cached.p99_ms,
     cpu_us_per_req: cached.cpuUsPerReq,
-    uncached_qps: uncached.qps,
-    uncached_p50_ms: uncached.p50_ms,
-    uncached_p95_ms: uncached.p95_ms,
-    uncached_cpu_us_per_req: uncached.cpuUsPerReq,
+    ...(uncached
+      ? {
+          uncached_qps: uncached.qps,
+          uncached_p50_ms: uncached.p50_ms,
+          uncached_p95_ms: uncached.p95_ms,
+          uncached_cpu_us_per_req: uncached.cpuUsPerReq,
+        }
+      : {}),
   };
 }
 

@@ -52,7 +52,13 @@ import { catalogJsonLd, resourceJsonLd } from './dcat.js';
 import { diffResources } from './diff.js';
 import { next, type Status, type Transition } from './lifecycle.js';
 import { locate, readSheet, writeSheet } from './sheet.js';
-import { CACHED_IDS, DEFAULT_SEARCH_CACHE, SearchCache, type SearchCacheOptions } from './search-cache.js';
+import {
+  CACHED_IDS,
+  type CachedSearch,
+  DEFAULT_SEARCH_CACHE,
+  SearchCache,
+  type SearchCacheOptions,
+} from './search-cache.js';
 import { indexTokens, parseQuery, toTsquery } from './segment.js';
 import { prefixCode, type ResourceFields, resourceCode, validateResource } from './validate.js';
 
@@ -232,6 +238,7 @@ export class CatalogService {
   private pendingCount = 0;
   private flushTimer: NodeJS.Timeout | undefined;
   private readonly searchCache: SearchCache<SearchFilter, SummaryRow>;
+  private readonly inflight = new Map<string, Promise<CachedSearch<SearchFilter, SummaryRow>>>();
 
   constructor(private readonly deps: CatalogDeps) {
     this.rules = deps.codeRules ?? DEFAULT_CODE_RULES;
@@ -716,20 +723,10 @@ export class CatalogService {
     };
     const key = JSON.stringify([first, sort]);
     const generation = this.searchCache.current();
-    let hits = this.searchCache.get(key);
-    if (!hits) {
-      let filter = first;
-      let found = await repo.searchHits(this.deps.db, filter, sort, CACHED_IDS);
-      let match: SearchResultDto['match'] = found.total > 0 ? 'all' : 'none';
-      if (found.total === 0 && parsed && parsed.any.length > 1) {
-        // Typo-tolerant fallback: any of the terms, ranked by how many match.
-        filter = { ...first, tsquery: toTsquery(parsed.any, '|'), rank: { kind: 'rank' } };
-        found = await repo.searchHits(this.deps.db, filter, 'relevance', CACHED_IDS);
-        match = found.total > 0 ? 'partial' : 'none';
-      }
-      hits = { ...found, match, filter, pages: new Map() };
-      this.searchCache.set(key, generation, hits);
-    }
+    const cached = this.searchCache.get(key);
+    // An expired entry is served while one query refreshes it; a missing one waits for that query.
+    const flight = cached?.fresh ? undefined : this.refresh(key, generation, first, parsed, sort);
+    const hits = cached?.value ?? (await (flight as Promise<CachedSearch<SearchFilter, SummaryRow>>));
     let rows = this.searchCache.page(hits, offset, pageSize);
     if (!rows) {
       const sortUsed = hits.match === 'partial' ? 'relevance' : sort;
@@ -775,6 +772,48 @@ export class CatalogService {
       items: rows.map(toSummaryDto),
       facets,
     };
+  }
+
+  /** Recomputes a search into the cache; concurrent callers of the same search share one query. */
+  private refresh(
+    key: string,
+    generation: number,
+    first: SearchFilter,
+    parsed: ReturnType<typeof parseQuery> | null,
+    sort: string,
+  ): Promise<CachedSearch<SearchFilter, SummaryRow>> {
+    const flightKey = `${generation}\u0000${key}`;
+    let flight = this.inflight.get(flightKey);
+    if (!flight) {
+      flight = this.findHits(first, parsed, sort)
+        .then((found) => {
+          this.searchCache.set(key, generation, found);
+          return found;
+        })
+        .finally(() => this.inflight.delete(flightKey));
+      // A refresh nobody waits for must not fail unhandled; those who wait still see the error.
+      flight.catch(() => undefined);
+      this.inflight.set(flightKey, flight);
+    }
+    return flight;
+  }
+
+  /** Total, first ids and facets of a search; falls back to any term when all terms find nothing. */
+  private async findHits(
+    first: SearchFilter,
+    parsed: ReturnType<typeof parseQuery> | null,
+    sort: string,
+  ): Promise<CachedSearch<SearchFilter, SummaryRow>> {
+    let filter = first;
+    let found = await repo.searchHits(this.deps.db, filter, sort, CACHED_IDS);
+    let match: SearchResultDto['match'] = found.total > 0 ? 'all' : 'none';
+    if (found.total === 0 && parsed && parsed.any.length > 1) {
+      // Typo-tolerant fallback: any of the terms, ranked by how many match.
+      filter = { ...first, tsquery: toTsquery(parsed.any, '|'), rank: { kind: 'rank' } };
+      found = await repo.searchHits(this.deps.db, filter, 'relevance', CACHED_IDS);
+      match = found.total > 0 ? 'partial' : 'none';
+    }
+    return { ...found, match, filter, pages: new Map() };
   }
 
   // ── counters (statistics; batched so that reads stay reads) ─────────────────────────────────

@@ -4,8 +4,10 @@
  * summaries of the first pages. It is bounded (least recently used entries go first) and every entry
  * carries the generation it was computed in: the catalog bumps the generation before and after every
  * transaction that writes resources, so a write in this process is visible to the next search at once,
- * and a search that started before a write never stores what it read. Writes by another process on the
- * same PostgreSQL (a CLI command while the server runs) show up when the entry expires (`ttlMs`).
+ * and a search that started before a write never stores what it read. An entry older than `ttlMs` is
+ * still served once more while it is recomputed (stale-while-revalidate, up to twice `ttlMs`), so writes
+ * by another process on the same PostgreSQL (a CLI command while the server runs) show up within about
+ * `ttlMs` plus one query.
  */
 export interface SearchCacheOptions {
   /** Entry lifetime; 0 disables the cache. */
@@ -63,19 +65,25 @@ export class SearchCache<F, R> {
     this.entries.clear();
   }
 
-  get(key: string): CachedSearch<F, R> | undefined {
+  /**
+   * The entry for a search, if it was computed in the current generation and is at most two lifetimes
+   * old; `fresh` is false in the second lifetime (serve it, but refresh it: stale-while-revalidate, so
+   * that an expiring popular search does not stall every request that asks for it).
+   */
+  get(key: string): { value: CachedSearch<F, R>; fresh: boolean } | undefined {
     const e = this.entries.get(key);
     if (!e) {
       return undefined;
     }
-    if (e.generation !== this.generation || e.expires <= this.now()) {
+    const now = this.now();
+    if (e.generation !== this.generation || e.expires + this.opts.ttlMs <= now) {
       this.entries.delete(key);
       return undefined;
     }
     // Most recently used last.
     this.entries.delete(key);
     this.entries.set(key, e);
-    return e.value;
+    return { value: e.value, fresh: e.expires > now };
   }
 
   set(key: string, generation: number, value: CachedSearch<F, R>): void {
