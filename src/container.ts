@@ -41,7 +41,13 @@ export function createServices(database: Database, config: Config) {
     orgs,
     baseUrl: config.publicUrl ?? '',
     codeRules: { widths: config.catalog.codeWidths, seqWidth: config.catalog.seqWidth },
-    searchCache: { ttlMs: config.catalog.searchCacheMs, maxEntries: 256 },
+    searchCache: {
+      ttlMs: config.catalog.searchCacheMs,
+      maxEntries: 256,
+      // An embedded store is opened by this process alone (its data directory is locked): every write
+      // goes through this catalog and invalidates the cache, so entries need not expire.
+      shared: database.kind !== 'embedded',
+    },
   });
   const secrets = SecretBox.open({ secretKey: config.secretKey, dataDir: config.dataDir });
   const resources = new CatalogResources(catalog);

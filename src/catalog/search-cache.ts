@@ -14,9 +14,14 @@ export interface SearchCacheOptions {
   ttlMs: number;
   /** Entries kept (one per distinct search). */
   maxEntries: number;
+  /**
+   * Whether other processes may write the store (PostgreSQL). When false (embedded PGlite, opened by this
+   * process alone), every write passes through the catalog and entries live until one happens.
+   */
+  shared?: boolean;
 }
 
-export const DEFAULT_SEARCH_CACHE: SearchCacheOptions = { ttlMs: 5_000, maxEntries: 256 };
+export const DEFAULT_SEARCH_CACHE: SearchCacheOptions = { ttlMs: 30_000, maxEntries: 256, shared: true };
 
 /** How many ordered ids an entry keeps (pages beyond them run the full query). */
 export const CACHED_IDS = 500;
@@ -91,7 +96,8 @@ export class SearchCache<F, R> {
       return;
     }
     this.entries.delete(key);
-    this.entries.set(key, { value, generation, expires: this.now() + this.opts.ttlMs });
+    const expires = this.opts.shared === false ? Number.POSITIVE_INFINITY : this.now() + this.opts.ttlMs;
+    this.entries.set(key, { value, generation, expires });
     while (this.entries.size > this.opts.maxEntries) {
       const oldest = this.entries.keys().next().value as string;
       this.entries.delete(oldest);

@@ -31,7 +31,10 @@ export interface CatalogConfig {
   codeWidths: [number, number, number];
   /** Width of the zero-padded 后段码 (GOVHUB_CATALOG_SEQ_WIDTH). */
   seqWidth: number;
-  /** Lifetime of cached search results in ms (GOVHUB_SEARCH_CACHE_MS; 0 turns the cache off). */
+  /**
+   * Lifetime of cached search results on PostgreSQL, i.e. how late another process's catalog writes may show
+   * in this server's search (GOVHUB_SEARCH_CACHE_MS, default 30 s; 0 turns the cache off).
+   */
   searchCacheMs: number;
 }
 
@@ -129,7 +132,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     catalog: {
       codeWidths: widths(env, 'GOVHUB_CATALOG_CODE_WIDTHS', [1, 2, 3]),
       seqWidth: int(env, 'GOVHUB_CATALOG_SEQ_WIDTH', 6, 1),
-      searchCacheMs: int(env, 'GOVHUB_SEARCH_CACHE_MS', 5000),
+      searchCacheMs: int(env, 'GOVHUB_SEARCH_CACHE_MS', 30_000),
     },
   };
   return { ...config, ...overrides };

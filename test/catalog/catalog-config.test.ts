@@ -13,7 +13,7 @@ test('regional code rules and the search cache lifetime come from the environmen
     GOVHUB_SEARCH_CACHE_MS: '0',
   });
   assert.deepEqual(c.catalog, { codeWidths: [1, 2, 4], seqWidth: 8, searchCacheMs: 0 });
-  assert.deepEqual(loadConfig({}).catalog, { codeWidths: [1, 2, 3], seqWidth: 6, searchCacheMs: 5000 });
+  assert.deepEqual(loadConfig({}).catalog, { codeWidths: [1, 2, 3], seqWidth: 6, searchCacheMs: 30_000 });
   for (const bad of ['1,2', 'a,b,c', '1,0,3']) {
     assert.throws(
       () => loadConfig({ GOVHUB_CATALOG_CODE_WIDTHS: bad }),
