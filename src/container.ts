@@ -38,7 +38,21 @@ export function createServices(database: Database, config: Config) {
   const apps = new AppService({ db, access, ledger, keyCache: keyCache as KeyCache<unknown> });
   const auth = new AuthService({ db, ledger, config, keyCache });
   const oidc = config.oidc ? new OidcService({ db, auth, config: config.oidc }) : undefined;
-  const catalog = new CatalogService({ db, access, ledger, orgs, baseUrl: config.publicUrl ?? '' });
+  const catalog = new CatalogService({
+    db,
+    access,
+    ledger,
+    orgs,
+    baseUrl: config.publicUrl ?? '',
+    codeRules: { widths: config.catalog.codeWidths, seqWidth: config.catalog.seqWidth },
+    searchCache: {
+      ttlMs: config.catalog.searchCacheMs,
+      maxEntries: 256,
+      // An embedded store is opened by this process alone (its data directory is locked): every write
+      // goes through this catalog and invalidates the cache, so entries need not expire.
+      shared: database.kind !== 'embedded',
+    },
+  });
   const secrets = SecretBox.open({ secretKey: config.secretKey, dataDir: config.dataDir });
   const resources = new CatalogResources(catalog);
   const uploads = UploadStore.forDataDir(config.dataDir);

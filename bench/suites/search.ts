@@ -7,9 +7,11 @@
  * GOVHUB_BENCH_SEARCH_CONN concurrent keep-alive clients for GOVHUB_BENCH_SEARCH_S seconds.
  * Reports load_s, p50_ms, p95_ms, p99_ms, qps. Targets (issue 3): p95_ms ≤ 30 and qps ≥ 500 on PostgreSQL.
  */
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { buildApp } from '../../src/app.js';
@@ -19,7 +21,10 @@ import { DEMO_CATALOG, demoResourceInputs } from '../../src/demo/demo-catalog.js
 import { SYSTEM } from '../../src/identity/actor.js';
 import { loadConfig } from '../../src/platform/config.js';
 import { openDatabase } from '../../src/platform/db/database.js';
+import { createBenchStore } from '../storage.js';
 import { migrateToLatest } from '../../src/platform/db/migrator.js';
+
+const SEARCH_LOAD_JS = fileURLToPath(new URL('../search-load.js', import.meta.url));
 
 const env = (k: string, d: number) => (process.env[k] ? Number(process.env[k]) : d);
 
@@ -99,7 +104,25 @@ export async function run(): Promise<Record<string, number>> {
   const n = env('GOVHUB_BENCH_SEARCH_N', 100_000);
   const durationS = env('GOVHUB_BENCH_SEARCH_S', 10);
   const connections = env('GOVHUB_BENCH_SEARCH_CONN', 16);
-  const pgUrl = process.env.GOVHUB_BENCH_PG_URL;
+  const warmupS = env('GOVHUB_BENCH_SEARCH_WARMUP_S', 2);
+  // GOVHUB_BENCH_PG_URL: a database to fill (and keep); else DATABASE_URL (`npm run bench`): a fresh
+  // database on that server, dropped afterwards; else embedded PGlite in memory.
+  const store = process.env.GOVHUB_BENCH_PG_URL ? undefined : await createBenchStore('search');
+  const pgUrl = process.env.GOVHUB_BENCH_PG_URL ?? store?.databaseUrl;
+  try {
+    return await measureOn(pgUrl, n, durationS, connections, warmupS);
+  } finally {
+    await store?.drop();
+  }
+}
+
+async function measureOn(
+  pgUrl: string | undefined,
+  n: number,
+  durationS: number,
+  connections: number,
+  warmupS: number,
+): Promise<Record<string, number>> {
   const database = await openDatabase(
     pgUrl ? { databaseUrl: pgUrl, poolSize: 20 } : { dataDir: 'memory://' },
   );
@@ -122,10 +145,23 @@ export async function run(): Promise<Record<string, number>> {
   }
   const templates = providers.flatMap((p) => demoResourceInputs(p.dept).map((i) => ({ p, i })));
 
+  // GOVHUB_BENCH_SEARCH_REUSE=1: a database already filled by an earlier run is searched as it is
+  // (for profiling the query side; load_s is then not measured).
+  const existing = process.env.GOVHUB_BENCH_SEARCH_REUSE
+    ? Number(
+        (
+          await (
+            await import('kysely')
+          ).sql<{
+            n: string;
+          }>`select count(*) as n from catalog_resource`.execute(database.db)
+        ).rows[0]?.n ?? 0,
+      )
+    : 0;
   const t0 = performance.now();
   let items = 0;
   const batch = 10_000;
-  for (let start = 0; start < n; start += batch) {
+  for (let start = existing >= n ? n : 0; start < n; start += batch) {
     const lines: string[] = [];
     for (let k = start; k < Math.min(n, start + batch); k++) {
       const { p, i } = templates[k % templates.length]!;
@@ -193,55 +229,111 @@ export async function run(): Promise<Record<string, number>> {
       await client.end();
     }
   }
-  if (database.pglite) {
+  if (existing >= n) {
+    // reused
+  } else if (database.pglite) {
     await database.pglite.query('analyze catalog_resource');
   } else {
     await (await import('kysely')).sql`analyze catalog_resource`.execute(database.db);
   }
   const loadS = (performance.now() - t0) / 1000;
 
-  const app = await buildApp(services, { logger: false });
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const addr = app.server.address();
-  const port = typeof addr === 'object' && addr ? addr.port : 0;
-  const latencies: number[] = [];
-  let errors = 0;
-  const until = performance.now() + durationS * 1000;
-  let seq = 0;
-  const client = async () => {
-    while (performance.now() < until) {
-      const term = QUERIES[seq++ % QUERIES.length]!;
-      const page = 1 + (seq % 3);
-      const s = performance.now();
-      const res = await fetch(
-        `http://127.0.0.1:${port}/api/v1/catalog/search?q=${encodeURIComponent(term)}&page=${page}`,
-      );
-      await res.arrayBuffer();
-      latencies.push(performance.now() - s);
-      if (res.status !== 200) {
-        errors++;
-      }
+  const paths = QUERIES.flatMap((term) =>
+    [1, 2, 3].map((page) => `/api/v1/catalog/search?q=${encodeURIComponent(term)}&page=${page}`),
+  );
+  const measure = async (svc: typeof services) => {
+    const app = await buildApp(svc, { logger: false });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const addr = app.server.address();
+    const port = typeof addr === 'object' && addr ? addr.port : 0;
+    const cpu0 = process.cpuUsage();
+    const r = await searchLoad({
+      url: `http://127.0.0.1:${port}`,
+      paths,
+      connections,
+      warmupS,
+      durationS,
+    });
+    const cpu = process.cpuUsage(cpu0);
+    await app.close();
+    if (r.errors > 0 || r.non2xx > 0 || r.ok === 0) {
+      throw new Error(`search load: ${r.errors} errors, ${r.non2xx} non-2xx answers`);
     }
+    return { ...r, cpuUsPerReq: Number(((cpu.user + cpu.system) / r.requests).toFixed(0)) };
   };
-  const t1 = performance.now();
-  await Promise.all(Array.from({ length: connections }, client));
-  const elapsed = (performance.now() - t1) / 1000;
-  await app.close();
+  const cached = await measure(services);
+  // The same load with the search result cache off: every request runs the query (page, total, facets).
+  // GOVHUB_BENCH_SEARCH_UNCACHED=0 skips it.
+  const uncached =
+    process.env.GOVHUB_BENCH_SEARCH_UNCACHED === '0'
+      ? undefined
+      : await measure(
+          createServices(database, {
+            ...config,
+            rateLimit: { perIpPerMinute: 1e9, perKeyPerMinute: 1e9, failedCredentialsPerIpPerMinute: 1e9 },
+            catalog: { ...config.catalog, searchCacheMs: 0 },
+          }),
+        );
   await database.close();
-  latencies.sort((a, b) => a - b);
-  const pct = (p: number) =>
-    Number((latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))] ?? 0).toFixed(2));
   return {
     resources: n,
     items,
-    load_s: Number(loadS.toFixed(2)),
-    requests: latencies.length,
-    errors,
-    qps: Number((latencies.length / elapsed).toFixed(1)),
-    p50_ms: pct(0.5),
-    p95_ms: pct(0.95),
-    p99_ms: pct(0.99),
+    ...(existing >= n ? {} : { load_s: Number(loadS.toFixed(2)) }),
+    requests: cached.requests,
+    qps: cached.qps,
+    p50_ms: cached.p50_ms,
+    p95_ms: cached.p95_ms,
+    p99_ms: cached.p99_ms,
+    cpu_us_per_req: cached.cpuUsPerReq,
+    ...(uncached
+      ? {
+          uncached_qps: uncached.qps,
+          uncached_p50_ms: uncached.p50_ms,
+          uncached_p95_ms: uncached.p95_ms,
+          uncached_cpu_us_per_req: uncached.cpuUsPerReq,
+        }
+      : {}),
   };
+}
+
+interface SearchLoadResult {
+  requests: number;
+  ok: number;
+  non2xx: number;
+  errors: number;
+  qps: number;
+  p50_ms: number;
+  p95_ms: number;
+  p99_ms: number;
+}
+
+/** Runs bench/search-load.js (autocannon in a child process) and reads its one JSON line. */
+function searchLoad(req: {
+  url: string;
+  paths: string[];
+  connections: number;
+  warmupS: number;
+  durationS: number;
+}): Promise<SearchLoadResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [SEARCH_LOAD_JS, JSON.stringify(req)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), (req.warmupS + req.durationS + 30) * 1000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      if (code !== 0) {
+        reject(new Error(`search load generator exited with ${code ?? 'a signal'}: ${err.trim()}`));
+        return;
+      }
+      resolve(JSON.parse(out) as SearchLoadResult);
+    });
+  });
 }
 
 if (process.argv[1]?.endsWith('search.js')) {

@@ -73,6 +73,40 @@ const FACET_COLUMNS = {
   level: 'level',
 } as const;
 
+export interface FacetCount {
+  facet: string;
+  value: string;
+  label: string;
+  count: number;
+}
+
+/** The columns the facets are computed from. */
+const FACET_SOURCE = [
+  'provider_org_id',
+  'provider_name',
+  'category',
+  'share_type',
+  'open_type',
+  'format_category',
+  'update_cycle',
+  'level',
+] as const;
+
+/** Result order; 'relevance' needs a query (text: the query's text in name, then abstract; rank: ts_rank). */
+function orderBy(f: SearchFilter, sort: string) {
+  return sort === 'relevance' && f.tsquery && f.rank?.kind === 'text'
+    ? sql`(strpos(name, ${f.rank.text}) > 0) desc, (strpos(abstract, ${f.rank.text}) > 0) desc, updated_at desc, id`
+    : sort === 'relevance' && f.tsquery
+      ? sql`ts_rank(search_vector, to_tsquery('simple', ${f.tsquery})) desc, updated_at desc, id`
+      : sort === 'name'
+        ? sql`name, id`
+        : sort === 'views'
+          ? sql`view_count desc, id`
+          : sort === 'code'
+            ? sql`code`
+            : sql`updated_at desc, id`;
+}
+
 function where(f: SearchFilter) {
   const parts = [];
   if (f.tsquery) {
@@ -207,22 +241,10 @@ export const catalogRepository = {
     f: SearchFilter,
     opts: { sort: string; limit: number; offset: number },
   ): Promise<{ rows: SummaryRow[]; total: number }> {
-    const order =
-      opts.sort === 'relevance' && f.tsquery && f.rank?.kind === 'text'
-        ? sql`(strpos(name, ${f.rank.text}) > 0) desc, (strpos(abstract, ${f.rank.text}) > 0) desc, updated_at desc, id`
-        : opts.sort === 'relevance' && f.tsquery
-          ? sql`ts_rank(search_vector, to_tsquery('simple', ${f.tsquery})) desc, updated_at desc, id`
-          : opts.sort === 'name'
-            ? sql`name, id`
-            : opts.sort === 'views'
-              ? sql`view_count desc, id`
-              : opts.sort === 'code'
-                ? sql`code`
-                : sql`updated_at desc, id`;
     const rows = await sql<SummaryRow & { total: number | string }>`
       select ${sql.join(SUMMARY.map((c) => sql.ref(c)))}, count(*) over () as total
       from catalog_resource where ${where(f)}
-      order by ${order} limit ${opts.limit} offset ${opts.offset}`.execute(db);
+      order by ${orderBy(f, opts.sort)} limit ${opts.limit} offset ${opts.offset}`.execute(db);
     let total = rows.rows.length > 0 ? Number(rows.rows[0]?.total) : 0;
     if (rows.rows.length === 0 && opts.offset > 0) {
       const c = await sql<{
@@ -233,22 +255,56 @@ export const catalogRepository = {
     return { rows: rows.rows, total };
   },
 
-  /** Facet counts (GROUP BY per facet over the matching rows). */
-  async facets(
+  /**
+   * One pass over the matching rows: the total, the first `cap` ids in result order and the facet counts
+   * (GROUP BY per facet), from one materialised scan — the heap is read once, not once per question.
+   */
+  async searchHits(
     db: Executor,
     f: SearchFilter,
-  ): Promise<Array<{ facet: string; value: string; label: string; count: number }>> {
+    sort: string,
+    cap: number,
+  ): Promise<{ total: number; ids: string[]; facets: FacetCount[] }> {
+    const order = orderBy(f, sort);
+    const cols = [
+      'id',
+      'code',
+      'name',
+      'updated_at',
+      'view_count',
+      ...FACET_SOURCE,
+      ...(f.rank?.kind === 'text' && f.tsquery && sort === 'relevance' ? ['abstract'] : []),
+      ...(f.rank?.kind === 'rank' && f.tsquery && sort === 'relevance' ? ['search_vector'] : []),
+    ].map((c) => sql.ref(c));
     const parts = Object.entries(FACET_COLUMNS).map(
       ([facet, col]) =>
         sql`select ${facet}::text as facet, ${sql.ref(col)}::text as value, ${
           facet === 'provider' ? sql`min(provider_name)` : sql`''`
         }::text as label, count(*) as count from m group by ${sql.ref(col)}`,
     );
-    const res = await sql<{ facet: string; value: string; label: string; count: number | string }>`
-      with m as (select provider_org_id, provider_name, category, share_type, open_type, format_category,
-        update_cycle, level from catalog_resource where ${where(f)})
-      ${sql.join(parts, sql` union all `)}`.execute(db);
-    return res.rows.map((r) => ({ ...r, count: Number(r.count) }));
+    const res = await sql<{ total: number | string; ids: string[] | null; facets: FacetCount[] | null }>`
+      with m as materialized (select ${sql.join(cols)} from catalog_resource where ${where(f)})
+      select (select count(*) from m) as total,
+        array(select id from m order by ${order} limit ${cap}) as ids,
+        (select json_agg(x) from (${sql.join(parts, sql` union all `)}) x) as facets`.execute(db);
+    const r = res.rows[0];
+    return {
+      total: Number(r?.total ?? 0),
+      ids: r?.ids ?? [],
+      facets: (r?.facets ?? []).map((x) => ({ ...x, count: Number(x.count) })),
+    };
+  },
+
+  /** The summaries of the given ids that still satisfy the filter's scope and facets, in the given order. */
+  async summaries(db: Executor, f: SearchFilter, ids: string[]): Promise<SummaryRow[]> {
+    if (ids.length === 0) {
+      return [];
+    }
+    const res = await sql<SummaryRow>`
+      select ${sql.join(SUMMARY.map((c) => sql.ref(c)))} from catalog_resource
+      where id = any(${ids}::text[]) and ${where({ ...f, tsquery: null })}`.execute(db);
+    const byId = new Map(res.rows.map((r) => [r.id, r]));
+    return ids.flatMap((id) => byId.get(id) ?? []);
   },
 
   /** Adds buffered search/view/request counts in one statement. */

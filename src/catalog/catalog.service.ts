@@ -52,6 +52,13 @@ import { catalogJsonLd, resourceJsonLd } from './dcat.js';
 import { diffResources } from './diff.js';
 import { next, type Status, type Transition } from './lifecycle.js';
 import { locate, readSheet, writeSheet } from './sheet.js';
+import {
+  CACHED_IDS,
+  type CachedSearch,
+  DEFAULT_SEARCH_CACHE,
+  SearchCache,
+  type SearchCacheOptions,
+} from './search-cache.js';
 import { indexTokens, parseQuery, toTsquery } from './segment.js';
 import { prefixCode, type ResourceFields, resourceCode, validateResource } from './validate.js';
 
@@ -61,9 +68,14 @@ export interface CatalogDeps {
   ledger: LedgerService;
   orgs: OrgService;
   codeRules?: CodeRules;
+  /** The search result cache (default: 30 s, 256 searches; ttlMs 0 turns it off). */
+  searchCache?: SearchCacheOptions;
   /** Public base URL for DCAT identifiers. */
   baseUrl?: string;
 }
+
+/** Buffered counts are written at most this long after they were counted. */
+const COUNTER_FLUSH_MS = 5_000;
 
 const iso = (d: Date | string) => (d instanceof Date ? d : new Date(d)).toISOString();
 
@@ -224,10 +236,26 @@ export class CatalogService {
   private readonly rules: CodeRules;
   private pending = new Map<string, { search: number; view: number; request: number }>();
   private pendingCount = 0;
-  private lastFlush = Date.now();
+  private flushTimer: NodeJS.Timeout | undefined;
+  private readonly searchCache: SearchCache<SearchFilter, SummaryRow>;
+  private readonly inflight = new Map<string, Promise<CachedSearch<SearchFilter, SummaryRow>>>();
 
   constructor(private readonly deps: CatalogDeps) {
     this.rules = deps.codeRules ?? DEFAULT_CODE_RULES;
+    this.searchCache = new SearchCache(deps.searchCache ?? DEFAULT_SEARCH_CACHE);
+  }
+
+  /**
+   * Runs a transaction that writes resources; the search cache is invalidated before and after, so that
+   * no search sees (or stores) results older than the write once it has committed.
+   */
+  private async writing<T>(fn: (trx: Executor) => Promise<T>): Promise<T> {
+    this.searchCache.invalidate();
+    try {
+      return await this.deps.db.transaction().execute(fn);
+    } finally {
+      this.searchCache.invalidate();
+    }
   }
 
   // ── who is who ────────────────────────────────────────────────────────────────────────────────
@@ -301,7 +329,7 @@ export class CatalogService {
     }
     await this.deps.access.require(actor, 'catalog.edit', [providerOrgId]);
     const provider = await this.deps.orgs.get(SYSTEM, providerOrgId);
-    return this.deps.db.transaction().execute((trx) => this.createIn(trx, actor, input, provider));
+    return this.writing((trx) => this.createIn(trx, actor, input, provider));
   }
 
   private async createIn(
@@ -370,7 +398,7 @@ export class CatalogService {
   async updateResource(actor: Actor, ref: string, patch: ResourceUpdateInput): Promise<ResourceDto> {
     const found = await this.load(this.deps.db, ref);
     await this.deps.access.require(actor, 'catalog.edit', [found.provider_org_id]);
-    return this.deps.db.transaction().execute(async (trx) => {
+    return this.writing(async (trx) => {
       const row = await this.load(trx, found.id, true);
       const status = next(row.status as Status, 'edit', { everPublished: row.version > 0 });
       if (!status) {
@@ -441,7 +469,7 @@ export class CatalogService {
     } else {
       throw notFound(ref);
     }
-    await this.count(row.id, 'view');
+    this.count(row.id, 'view');
     return dto;
   }
 
@@ -464,7 +492,7 @@ export class CatalogService {
     comment: string | null,
     extra?: (trx: Executor, row: ResourceRow) => Promise<Record<string, unknown>>,
   ): Promise<ResourceDto> {
-    return this.deps.db.transaction().execute(async (trx) => {
+    return this.writing(async (trx) => {
       const row = await this.load(trx, ref, true);
       const to = next(row.status as Status, t, { everPublished: row.version > 0 });
       if (!to) {
@@ -657,7 +685,7 @@ export class CatalogService {
         params: { code: row.code, successor: row.deprecation?.successorCode ?? '-' },
       });
     }
-    await this.count(row.id, 'request');
+    this.count(row.id, 'request');
     await this.flushCounters();
     return this.publishedView(this.deps.db, row);
   }
@@ -687,24 +715,29 @@ export class CatalogService {
     };
     const parsed = query.q?.trim() ? parseQuery(query.q) : null;
     const sort = query.sort ?? (parsed ? 'relevance' : 'updated');
-    const opts = { sort, limit: pageSize, offset: (page - 1) * pageSize };
-    let match: SearchResultDto['match'] = 'all';
-    let filter: SearchFilter = {
+    const offset = (page - 1) * pageSize;
+    const first: SearchFilter = {
       ...base,
       tsquery: parsed && parsed.all.length > 0 ? toTsquery(parsed.all, '&') : null,
       rank: { kind: 'text', text: (query.q ?? '').trim() },
     };
-    let res = await repo.search(this.deps.db, filter, opts);
-    if (res.total === 0 && parsed && parsed.any.length > 1) {
-      // Typo-tolerant fallback: any of the terms, ranked by how many match.
-      filter = { ...filter, tsquery: toTsquery(parsed.any, '|'), rank: { kind: 'rank' } };
-      res = await repo.search(this.deps.db, filter, { ...opts, sort: 'relevance' });
-      match = res.total > 0 ? 'partial' : 'none';
-    } else if (res.total === 0) {
-      match = 'none';
+    const key = JSON.stringify([first, sort]);
+    const generation = this.searchCache.current();
+    const cached = this.searchCache.get(key);
+    // An expired entry is served while one query refreshes it; a missing one waits for that query.
+    const flight = cached?.fresh ? undefined : this.refresh(key, generation, first, parsed, sort);
+    const hits = cached?.value ?? (await (flight as Promise<CachedSearch<SearchFilter, SummaryRow>>));
+    let rows = this.searchCache.page(hits, offset, pageSize);
+    if (!rows) {
+      const sortUsed = hits.match === 'partial' ? 'relevance' : sort;
+      rows =
+        offset + pageSize <= hits.ids.length || hits.ids.length === hits.total
+          ? await repo.summaries(this.deps.db, hits.filter, hits.ids.slice(offset, offset + pageSize))
+          : (await repo.search(this.deps.db, hits.filter, { sort: sortUsed, limit: pageSize, offset })).rows;
+      this.searchCache.setPage(hits, generation, offset, pageSize, rows);
     }
     const facets: SearchResultDto['facets'] = {};
-    if (query.facets !== false && res.total > 0) {
+    if (query.facets !== false && hits.total > 0) {
       const labels: Record<FacetName, (v: string) => string> = {
         provider: (v) => v,
         category: (v) => label(CATEGORIES, v),
@@ -714,7 +747,7 @@ export class CatalogService {
         updateCycle: (v) => label(UPDATE_CYCLES, v),
         level: (v) => label(LEVELS, v),
       };
-      for (const b of await repo.facets(this.deps.db, filter)) {
+      for (const b of hits.facets) {
         const name = b.facet as FacetName;
         (facets[name] ??= []).push({
           value: b.value,
@@ -727,35 +760,119 @@ export class CatalogService {
       }
     }
     if (parsed) {
-      for (const r of res.rows) {
-        await this.count(r.id, 'search');
+      for (const r of rows) {
+        this.count(r.id, 'search');
       }
     }
-    return { total: res.total, page, pageSize, match, items: res.rows.map(toSummaryDto), facets };
+    return {
+      total: hits.total,
+      page,
+      pageSize,
+      match: hits.match,
+      items: rows.map(toSummaryDto),
+      facets,
+    };
+  }
+
+  /** Recomputes a search into the cache; concurrent callers of the same search share one query. */
+  private refresh(
+    key: string,
+    generation: number,
+    first: SearchFilter,
+    parsed: ReturnType<typeof parseQuery> | null,
+    sort: string,
+  ): Promise<CachedSearch<SearchFilter, SummaryRow>> {
+    const flightKey = `${generation}\u0000${key}`;
+    let flight = this.inflight.get(flightKey);
+    if (!flight) {
+      flight = this.findHits(first, parsed, sort)
+        .then((found) => {
+          this.searchCache.set(key, generation, found);
+          return found;
+        })
+        .finally(() => this.inflight.delete(flightKey));
+      // A refresh nobody waits for must not fail unhandled; those who wait still see the error.
+      flight.catch(() => undefined);
+      this.inflight.set(flightKey, flight);
+    }
+    return flight;
+  }
+
+  /** Total, first ids and facets of a search; falls back to any term when all terms find nothing. */
+  private async findHits(
+    first: SearchFilter,
+    parsed: ReturnType<typeof parseQuery> | null,
+    sort: string,
+  ): Promise<CachedSearch<SearchFilter, SummaryRow>> {
+    let filter = first;
+    let found = await repo.searchHits(this.deps.db, filter, sort, CACHED_IDS);
+    let match: SearchResultDto['match'] = found.total > 0 ? 'all' : 'none';
+    if (found.total === 0 && parsed && parsed.any.length > 1) {
+      // Typo-tolerant fallback: any of the terms, ranked by how many match.
+      filter = { ...first, tsquery: toTsquery(parsed.any, '|'), rank: { kind: 'rank' } };
+      found = await repo.searchHits(this.deps.db, filter, 'relevance', CACHED_IDS);
+      match = found.total > 0 ? 'partial' : 'none';
+    }
+    return { ...found, match, filter, pages: new Map() };
   }
 
   // ── counters (statistics; batched so that reads stay reads) ─────────────────────────────────
 
-  private async count(id: string, what: 'search' | 'view' | 'request'): Promise<void> {
+  /** Counts in memory; a timer (or a full buffer) writes the counts in one statement. */
+  private count(id: string, what: 'search' | 'view' | 'request'): void {
     const cur = this.pending.get(id) ?? { search: 0, view: 0, request: 0 };
     cur[what]++;
     this.pending.set(id, cur);
     this.pendingCount++;
-    if (this.pendingCount >= 5000 || Date.now() - this.lastFlush > 5000) {
-      await this.flushCounters();
+    if (this.pendingCount >= 5000) {
+      this.scheduleFlush(0);
+    } else {
+      this.scheduleFlush(COUNTER_FLUSH_MS);
     }
   }
 
-  /** Writes the buffered search/view/request counts (also called on shutdown and by tests). */
+  private scheduleFlush(ms: number): void {
+    if (this.flushTimer && ms > 0) {
+      return;
+    }
+    if (this.flushTimer) {
+      clearTimeout(this.flushTimer);
+    }
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = undefined;
+      this.flushCounters().catch(() => undefined);
+    }, ms);
+    this.flushTimer.unref();
+  }
+
+  /**
+   * Writes the buffered search/view/request counts (by the timer, on shutdown — the CLI context's
+   * `close()` — and by tests). Counts of a failed write are put back for the next flush.
+   */
   async flushCounters(): Promise<void> {
+    if (this.flushTimer) {
+      clearTimeout(this.flushTimer);
+      this.flushTimer = undefined;
+    }
     if (this.pending.size === 0) {
       return;
     }
     const batch = this.pending;
     this.pending = new Map();
     this.pendingCount = 0;
-    this.lastFlush = Date.now();
-    await repo.addCounts(this.deps.db, batch);
+    try {
+      await repo.addCounts(this.deps.db, batch);
+    } catch (e) {
+      for (const [id, d] of batch) {
+        const cur = this.pending.get(id) ?? { search: 0, view: 0, request: 0 };
+        cur.search += d.search;
+        cur.view += d.view;
+        cur.request += d.request;
+        this.pending.set(id, cur);
+        this.pendingCount += d.search + d.view + d.request;
+      }
+      throw e;
+    }
   }
 
   // ── the three lists ─────────────────────────────────────────────────────────────────────────
@@ -990,7 +1107,7 @@ export class CatalogService {
     await this.deps.access.require(actor, 'catalog.edit', [
       ...new Set([...providers.values()].map((p) => p.id)),
     ]);
-    return this.deps.db.transaction().execute(async (trx) => {
+    return this.writing(async (trx) => {
       const out: ResourceDto[] = [];
       for (const { input, source } of inputs) {
         const provider = providers.get(input.providerOrgId ?? (actorOrg(actor) as string)) as {
@@ -1074,7 +1191,7 @@ export class CatalogService {
     }
     const provider = await this.deps.orgs.get(SYSTEM, providerOrgId);
     const today = new Date().toISOString().slice(0, 10);
-    return this.deps.db.transaction().execute(async (trx) => {
+    return this.writing(async (trx) => {
       for (const input of inputs) {
         const created = await this.createIn(trx, actor, { ...input, providerOrgId }, provider);
         const snapshot = { ...created, status: 'published', version: 1, publishDate: today } as ResourceDto;

@@ -35,6 +35,8 @@ export async function openContext(purpose: string, overrides: Partial<Config> = 
       services,
       migration,
       close: async () => {
+        // Search/view/request counts are buffered in memory; write what is left before the store closes.
+        await services.catalog.flushCounters().catch(() => undefined);
         await services.datasets.close();
         await database.close();
         unlock();

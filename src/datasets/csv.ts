@@ -10,6 +10,8 @@ export type CsvEncoding = 'utf-8' | 'gbk' | 'gb18030';
 export interface CsvRecord {
   line: number;
   fields: string[];
+  /** The record's text (without the line end) when it was read on the unquoted fast path. */
+  text?: string;
 }
 
 /** Detects the encoding of a file from its first bytes: BOM → UTF-8, valid UTF-8 → UTF-8, else GBK/GB18030. */
@@ -117,7 +119,8 @@ function parseSome(
       // Fast path: no quote on this line.
       const end = nl > pos && buf.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
       if (end > pos) {
-        out.push({ line, fields: buf.slice(pos, end).split(delim) });
+        const text = buf.slice(pos, end);
+        out.push({ line, fields: text.split(delim), text });
       }
       pos = nl + 1;
       line++;

@@ -10,15 +10,18 @@ import type { SecretBox } from '../platform/secrets.js';
 import { type Connector, HostedConnector, type Row } from './connector.js';
 import type { CsvEncoding } from './csv.js';
 import { datasetRepository, type DatasetRow, type DataSourceRow } from './dataset.repository.js';
-import { type OpenedTable, openTable } from './file-source.js';
+import { type OpenedTable, openTable, type TableRow } from './file-source.js';
 import type { Filter, Order } from './filter.js';
 import {
   carryOver,
   createVersionTable,
   dropTable,
   finishVersionTable,
+  type CopySink,
   openCopySink,
   rawQuery,
+  renameTable,
+  scratchTable,
   versionTable,
 } from './hosted-store.js';
 import { advise } from './advisor.js';
@@ -26,7 +29,16 @@ import { type FilePreview, previewFile } from './upload-preview.js';
 import { type UploadSession, UploadStore } from './uploads.js';
 import { LinkedConnector, type LinkedSource, openSource } from './linked.js';
 import type { CatalogResource, ResourceCatalog } from './resource-port.js';
-import { checkValue, ColumnStats, csvField, type ItemSpec, proposeItem } from './values.js';
+import {
+  checkValue,
+  ColumnStats,
+  type CompiledCheck,
+  compileCheck,
+  csvField,
+  Failure,
+  type ItemSpec,
+  proposeItem,
+} from './values.js';
 
 export type ImportMode = 'replace' | 'append' | 'upsert';
 export type OnError = 'reject' | 'quarantine';
@@ -185,6 +197,30 @@ function formField(i: DatasetItemRow): FormField {
 
 const KEEP_VERSIONS = 3;
 const MAX_ERRORS = 100_000;
+/** Rows an `import --new-resource` proposes its items from before the load pass starts. */
+const SAMPLE_ROWS = 20_000;
+
+interface Quarantined {
+  row: number;
+  values: Record<string, string | null>;
+  errors: Array<{ column: string; code: string }>;
+}
+
+/** What a validation + COPY pass leaves: counts, errors, rows set aside, and the open COPY. */
+interface LoadPass {
+  rowsRead: number;
+  rowsRejected: number;
+  errors: ValueError[];
+  quarantined: Quarantined[];
+  sink: CopySink;
+}
+
+/** A COPY that has already been completed. */
+const ENDED: CopySink = {
+  write: () => Promise.reject(new Error('COPY already ended')),
+  end: () => Promise.resolve(),
+  abort: () => Promise.resolve(),
+};
 
 /**
  * Aggregation (汇聚): hosted datasets loaded from files or filled in, linked datasets read in place,
@@ -694,19 +730,19 @@ export class DatasetService {
     if (input.newResource) {
       const org = await this.deps.orgs.get(actor, input.newResource.provider);
       await this.deps.access.require(actor, 'dataset.manage', [org.id]);
-      const items = await this.infer(input);
-      const created = await this.deps.resources.createResource(actor, {
-        name: input.newResource.name,
-        providerOrgId: org.id,
-        items: items.map((i) => ({
-          name: i.name,
-          dataType: i.dataType,
-          ...(i.length !== undefined ? { length: i.length } : {}),
-          level: i.level,
-          piiKind: i.piiKind,
-        })),
-      });
-      resource = await this.deps.resources.getResource(actor, created.id);
+      const once = await this.importNewResource(
+        actor,
+        { ...input, newResource: input.newResource },
+        org.id,
+        mode,
+        onError,
+      );
+      if (once.report) {
+        return once.report;
+      }
+      // The whole file disagreed with the sample: the resource gets the whole file's items and the
+      // file is read a second time with them.
+      resource = await this.createInferredResource(actor, input.newResource.name, org.id, once.items);
     } else if (input.resource) {
       resource = await this.deps.resources.getResource(actor, input.resource);
       await this.deps.access.require(actor, 'dataset.manage', [resource.providerOrgId]);
@@ -719,6 +755,178 @@ export class DatasetService {
     const table = await openTable(input.file, input);
     const source = input.file.split(/[\\/]/).pop() ?? input.file;
     return this.load(actor, ds, resource, table, source, input.keys, mode, onError);
+  }
+
+  private async createInferredResource(
+    actor: Actor,
+    name: string,
+    providerOrgId: string,
+    items: ItemSpec[],
+  ): Promise<CatalogResource> {
+    const created = await this.deps.resources.createResource(actor, {
+      name,
+      providerOrgId,
+      items: items.map((i) => ({
+        name: i.name,
+        dataType: i.dataType,
+        ...(i.length !== undefined ? { length: i.length } : {}),
+        level: i.level,
+        piiKind: i.piiKind,
+      })),
+    });
+    return this.deps.resources.getResource(actor, created.id);
+  }
+
+  /**
+   * `import --new-resource` in one pass over the file. Items are proposed from the first SAMPLE_ROWS
+   * rows; the whole file is then validated against them and streamed by COPY into a scratch table while
+   * the same column statistics keep being gathered. At the end the items are proposed again from the
+   * whole file — exactly what a separate inference pass would have proposed. When they agree with the
+   * sample's (type, level, PII kind; a text item's length only bounds values by the longest one seen, so
+   * it cannot reject anything), every value was checked exactly as the two-pass import would have
+   * checked it: the resource is created with the whole file's items and the scratch table becomes the
+   * dataset's first version. When they disagree, nothing is kept and the caller loads the file again
+   * with the whole file's items (the old two passes).
+   */
+  private async importNewResource(
+    actor: Actor,
+    input: ImportInput & { newResource: { name: string } },
+    providerOrgId: string,
+    mode: ImportMode,
+    onError: OnError,
+  ): Promise<{ report: ImportReport; items?: undefined } | { report?: undefined; items: ItemSpec[] }> {
+    const table = await openTable(input.file, input);
+    const header = table.header;
+    if (mode === 'upsert') {
+      const keys = input.keys ?? [];
+      const unknown = keys.filter((k) => !header.includes(k));
+      if (keys.length === 0 || unknown.length) {
+        throw new ValidationError('IMPORT_KEYS_INVALID', 'error.importKeysInvalid', {
+          params: { keys: unknown.join(', ') || '-' },
+          details: { field: 'keys', unknown },
+        });
+      }
+    }
+    // Items are proposed from the first rows; the whole file's statistics are gathered by the pass.
+    const sampleStats = header.map(() => new ColumnStats());
+    const rows = table.rows[Symbol.asyncIterator]();
+    const sample: TableRow[][] = [];
+    try {
+      for (let n = 0; n < SAMPLE_ROWS;) {
+        const next = await rows.next();
+        if (next.done) {
+          break;
+        }
+        for (const r of next.value) {
+          for (let i = 0; i < sampleStats.length; i++) {
+            (sampleStats[i] as ColumnStats).add(r.values[i] ?? null);
+          }
+        }
+        sample.push(next.value);
+        n += next.value.length;
+      }
+    } catch (e) {
+      await rows.return?.(undefined);
+      throw e;
+    }
+    const sampled = header.map((h, i) => proposeItem(h, sampleStats[i] as ColumnStats));
+    // Checked without a length: the final length is the longest value of the whole file.
+    const items: DatasetItemRow[] = sampled.map((i, n) => ({
+      name: i.name,
+      dataType: i.dataType,
+      level: i.level,
+      piiKind: i.piiKind,
+      column: `c${n + 1}`,
+    }));
+    async function* all(): AsyncGenerator<TableRow[]> {
+      try {
+        yield* sample;
+        for (let next = await rows.next(); !next.done; next = await rows.next()) {
+          yield next.value;
+        }
+      } finally {
+        await rows.return?.(undefined);
+      }
+    }
+    const stats = header.map(() => new ColumnStats());
+    const loadId = newId();
+    const startedAt = new Date();
+    const scratch = scratchTable(loadId);
+    await createVersionTable(this.deps.db, scratch, items);
+    const pass = await this.pass(
+      all(),
+      header,
+      items,
+      items.map((i) => header.indexOf(i.name)),
+      scratch,
+      0,
+      onError,
+      stats,
+    );
+    const whole = header.map((h, i) => proposeItem(h, stats[i] as ColumnStats));
+    const agree = whole.every(
+      (w, n) =>
+        w.dataType === sampled[n]?.dataType &&
+        w.level === sampled[n]?.level &&
+        w.piiKind === sampled[n]?.piiKind,
+    );
+    const discard = async () => {
+      await pass.sink.abort().catch(() => undefined);
+      await dropTable(this.deps.db, scratch);
+    };
+    if (!agree) {
+      await discard();
+      return { items: whole };
+    }
+    let resource: CatalogResource;
+    let ds: DatasetRow;
+    try {
+      resource = await this.createInferredResource(actor, input.newResource.name, providerOrgId, whole);
+      ds = await this.hostedDataset(actor, resource);
+    } catch (e) {
+      await discard();
+      throw e;
+    }
+    const same =
+      ds.current_version === 0 &&
+      ds.items.length === items.length &&
+      ds.items.every(
+        (d, n) =>
+          d.name === items[n]?.name &&
+          d.column === items[n]?.column &&
+          d.dataType === items[n]?.dataType &&
+          d.level === items[n]?.level &&
+          d.piiKind === items[n]?.piiKind,
+      );
+    const source = input.file.split(/[\\/]/).pop() ?? input.file;
+    if (!same) {
+      // The catalog stored the items differently than proposed: load again with what it stored.
+      await discard();
+      const again = await openTable(input.file, input);
+      return { report: await this.load(actor, ds, resource, again, source, input.keys, mode, onError) };
+    }
+    const staging = versionTable(ds.id, 1);
+    const rejected = onError === 'reject' && pass.rowsRejected > 0;
+    try {
+      if (!rejected) {
+        await pass.sink.end();
+        pass.sink = ENDED;
+        await dropTable(this.deps.db, staging);
+        await renameTable(this.deps.db, scratch, staging);
+      }
+    } catch (e) {
+      await discard();
+      throw e;
+    }
+    const report = await this.commit(actor, ds, resource, table, source, input.keys ?? [], mode, onError, {
+      loadId,
+      startedAt,
+      version: 1,
+      staging: rejected ? scratch : staging,
+      columns: items.map((i) => i.column),
+      pass,
+    });
+    return { report };
   }
 
   private async hostedDataset(actor: Actor, resource: CatalogResource): Promise<DatasetRow> {
@@ -805,37 +1013,86 @@ export class DatasetService {
       );
       rnBase = Number(r[0]?.m ?? 0);
     }
+    const pass = await this.pass(table.rows, table.header, items, index, staging, rnBase, onError);
+    return this.commit(actor, ds, resource, table, sourceName, keys, mode, onError, {
+      loadId,
+      startedAt,
+      version,
+      staging,
+      columns,
+      pass,
+    });
+  }
+
+  /**
+   * Validates every row against the items (per-item compiled checks) and streams the good ones into
+   * `staging` by COPY; bad rows are counted, reported (row, column) and kept for quarantine. On a failure
+   * the COPY is aborted and `staging` dropped.
+   */
+  private async pass(
+    batches: AsyncIterable<TableRow[]>,
+    header: string[],
+    items: DatasetItemRow[],
+    index: number[],
+    staging: string,
+    rnBase: number,
+    onError: OnError,
+    stats?: ColumnStats[],
+  ): Promise<LoadPass> {
     const errors: ValueError[] = [];
-    const quarantined: Array<{
-      row: number;
-      values: Record<string, string | null>;
-      errors: Array<{ column: string; code: string }>;
-    }> = [];
+    const quarantined: Quarantined[] = [];
     let rowsRead = 0;
     let rowsRejected = 0;
-    const width = table.header.length;
-    const sink = await openCopySink(this.deps.database, staging, columns);
+    const width = header.length;
+    const checks = items.map((i) => compileCheck(i as ItemSpec));
+    const checked: Array<string | null> = items.map(() => null);
+    const inOrder = items.length === width && index.every((v, n) => v === n);
+    const sink = await openCopySink(
+      this.deps.database,
+      staging,
+      items.map((i) => i.column),
+    );
     try {
-      for await (const batch of table.rows) {
+      for await (const batch of batches) {
         let out = '';
         for (const r of batch) {
           rowsRead++;
-          let line = String(rnBase + r.row);
+          const vals = r.values;
+          if (stats) {
+            for (let i = 0; i < stats.length; i++) {
+              (stats[i] as ColumnStats).add(vals[i] ?? null);
+            }
+          }
           let bad: Array<{ column: string; code: string }> | undefined;
-          if (
-            r.values.length !== width &&
-            !(r.values.length > width && r.values.slice(width).every((v) => !v))
-          ) {
+          if (vals.length !== width && !(vals.length > width && vals.slice(width).every((v) => !v))) {
             bad = [{ column: '*', code: 'fieldCount' }];
           } else {
-            for (let n = 0; n < items.length; n++) {
+            // When every value passes unchanged, the line as read is the COPY line.
+            let same = inOrder && r.text !== undefined && vals.length === width;
+            for (let n = 0; n < checks.length; n++) {
               const idx = index[n] as number;
-              const item = items[n] as DatasetItemRow;
-              const c = checkValue(item as ItemSpec, idx === -1 ? null : (r.values[idx] ?? null));
-              if (c.ok) {
-                line += `,${csvField(c.value)}`;
+              const raw = idx === -1 ? null : (vals[idx] ?? null);
+              const c = (checks[n] as CompiledCheck)(raw);
+              if (c instanceof Failure) {
+                (bad ??= []).push({ column: (items[n] as DatasetItemRow).name, code: c.code });
               } else {
-                (bad ??= []).push({ column: item.name, code: c.code });
+                checked[n] = c;
+                if (c !== raw && !(c === null && raw === '')) {
+                  same = false;
+                }
+              }
+            }
+            if (!bad) {
+              const text = r.text as string;
+              if (same && text.indexOf('\r') === -1) {
+                out += `${rnBase + r.row},${text}\n`;
+              } else {
+                let line = String(rnBase + r.row);
+                for (let n = 0; n < checks.length; n++) {
+                  const c = checked[n] as string | null;
+                  line += c === null ? ',' : (checks[n] as CompiledCheck).safe ? `,${c}` : `,${csvField(c)}`;
+                }
+                out += `${line}\n`;
               }
             }
           }
@@ -849,12 +1106,10 @@ export class DatasetService {
             if (onError === 'quarantine') {
               quarantined.push({
                 row: r.row,
-                values: Object.fromEntries(table.header.map((h, i) => [h, r.values[i] ?? null])),
+                values: Object.fromEntries(header.map((h, i) => [h, vals[i] ?? null])),
                 errors: bad,
               });
             }
-          } else {
-            out += `${line}\n`;
           }
         }
         if (out) {
@@ -866,6 +1121,31 @@ export class DatasetService {
       await dropTable(this.deps.db, staging).catch(() => undefined);
       throw e;
     }
+    return { rowsRead, rowsRejected, errors, quarantined, sink };
+  }
+
+  /** Ends a pass: a rejected load is recorded and dropped; otherwise the COPY completes and the version swaps in. */
+  private async commit(
+    actor: Actor,
+    ds: DatasetRow,
+    resource: CatalogResource,
+    table: OpenedTable,
+    sourceName: string,
+    keys: string[],
+    mode: ImportMode,
+    onError: OnError,
+    run: {
+      loadId: string;
+      startedAt: Date;
+      version: number;
+      staging: string;
+      columns: string[];
+      pass: LoadPass;
+    },
+  ): Promise<ImportReport> {
+    const { loadId, startedAt, version, staging, columns, pass } = run;
+    const { rowsRead, rowsRejected, errors, quarantined, sink } = pass;
+    const items = ds.items;
     const base = {
       datasetId: ds.id,
       resourceId: resource.id,
@@ -924,10 +1204,12 @@ export class DatasetService {
           mode === 'upsert' ? staging : undefined,
         );
       }
+      // A replacing load holds exactly the rows it loaded; other modes carried rows over: count them.
       total = await finishVersionTable(
         this.deps.db,
         staging,
         keys.map((k) => items.find((i) => i.name === k)?.column as string).filter(Boolean),
+        mode === 'replace' ? rowsRead - rowsRejected : undefined,
       );
     } catch (e) {
       await dropTable(this.deps.db, staging).catch(() => undefined);

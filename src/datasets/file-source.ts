@@ -16,6 +16,8 @@ export type FileFormat = 'csv' | 'xlsx' | 'json' | 'ndjson';
 export interface TableRow {
   row: number;
   values: Array<string | null>;
+  /** Comma-separated CSV: the line as read, when no field was quoted (a load may pass it on as it is). */
+  text?: string | undefined;
 }
 
 export interface OpenedTable {
@@ -65,11 +67,12 @@ export async function openTable(
 async function openCsv(file: string, encoding: CsvEncoding | undefined): Promise<OpenedTable> {
   let detected: CsvEncoding | null = null;
   const source = createReadStream(file, { highWaterMark: 1 << 16 });
+  const delimiter = file.toLowerCase().endsWith('.tsv') ? '\t' : ',';
   const batches = parseCsv(
     decodeChunks(source, encoding, (e) => {
       detected = e;
     }),
-    file.toLowerCase().endsWith('.tsv') ? '\t' : ',',
+    delimiter,
   );
   const it = batches[Symbol.asyncIterator]();
   const first = await it.next();
@@ -79,8 +82,8 @@ async function openCsv(file: string, encoding: CsvEncoding | undefined): Promise
   }
   const [head, ...rest] = first.value;
   const header = (head as { fields: string[] }).fields.map((h) => h.trim());
-  const toRows = (recs: Array<{ line: number; fields: string[] }>): TableRow[] =>
-    recs.map((r) => ({ row: r.line, values: r.fields }));
+  const toRows = (recs: Array<{ line: number; fields: string[]; text?: string }>): TableRow[] =>
+    recs.map((r) => ({ row: r.line, values: r.fields, text: delimiter === ',' ? r.text : undefined }));
   async function* rows(): AsyncGenerator<TableRow[]> {
     try {
       if (rest.length) {

@@ -13,6 +13,10 @@ import { type DataType, pgType } from './values.js';
 export const versionTable = (datasetId: string, version: number): string =>
   `dsv_${datasetId.replace(/[^a-zA-Z0-9]/g, '').toLowerCase()}_${version}`;
 
+/** The table a load writes before it knows its dataset (import --new-resource); renamed when it does. */
+export const scratchTable = (loadId: string): string =>
+  `dsl_${loadId.replace(/[^a-zA-Z0-9]/g, '').toLowerCase()}`;
+
 const ident = (name: string) => {
   if (!/^[a-z_][a-z0-9_]*$/.test(name)) {
     throw new Error(`unsafe identifier ${name}`);
@@ -33,10 +37,19 @@ export async function dropTable(db: Executor, table: string): Promise<void> {
   await sql.raw(`drop table if exists ${ident(table)}`).execute(db);
 }
 
+export async function renameTable(db: Executor, from: string, to: string): Promise<void> {
+  await sql.raw(`alter table ${ident(from)} rename to ${ident(to)}`).execute(db);
+}
+
+/**
+ * Indexes (load order, and the key items when there are any) and analyses a loaded version table; returns its
+ * row count (counted unless `known`).
+ */
 export async function finishVersionTable(
   db: Executor,
   table: string,
   keyColumns: string[] = [],
+  known?: number,
 ): Promise<number> {
   await sql.raw(`create index ${ident(`${table}_rn`)} on ${ident(table)} (_rn)`).execute(db);
   if (keyColumns.length > 0) {
@@ -46,6 +59,9 @@ export async function finishVersionTable(
       .execute(db);
   }
   await sql.raw(`analyze ${ident(table)}`).execute(db);
+  if (known !== undefined) {
+    return known;
+  }
   const r = await sql<{ n: number }>`select count(*)::int as n from ${sql.id(table)}`.execute(db);
   return r.rows[0]?.n ?? 0;
 }
@@ -102,8 +118,16 @@ export async function openCopySink(database: Database, table: string, columns: s
       async write(csv) {
         if (!stream.write(csv)) {
           await new Promise<void>((resolve, reject) => {
-            stream.once('drain', resolve);
-            stream.once('error', reject);
+            const onDrain = () => {
+              stream.off('error', onError);
+              resolve();
+            };
+            const onError = (e: Error) => {
+              stream.off('drain', onDrain);
+              reject(e);
+            };
+            stream.once('drain', onDrain);
+            stream.once('error', onError);
           });
         }
       },

@@ -41,22 +41,51 @@ export function isRealDate(y: number, m: number, d: number): boolean {
   return d <= (days[m - 1] as number);
 }
 
+// The last answer: an import asks twice about the same value (statistics, then validation).
+let lastId: string | undefined;
+let lastIdProblem: string | null = null;
+
 /** Why a resident ID number is invalid, or null when it is valid (first failing rule, §1.3). */
-export function residentIdProblem(raw: string, today = new Date()): string | null {
-  const v = raw.toUpperCase();
-  if (v.length !== 18 || !/^\d{17}[\dX]$/.test(v)) {
+export function residentIdProblem(raw: string, today?: Date): string | null {
+  if (today) {
+    return idProblem(raw, today.getTime());
+  }
+  if (raw !== lastId) {
+    lastIdProblem = idProblem(raw, Date.now());
+    lastId = raw;
+  }
+  return lastIdProblem;
+}
+
+function idProblem(raw: string, now: number): string | null {
+  // One pass over the characters (no regex, no substrings): this runs for every ID of an import.
+  if (raw.length !== 18) {
     return 'shape';
   }
-  if (idCheckChar(v) !== v[17]) {
+  let sum = 0;
+  for (let i = 0; i < 17; i++) {
+    const d = raw.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) {
+      return 'shape';
+    }
+    sum += d * (ID_W[i] as number);
+  }
+  const last = raw.charCodeAt(17);
+  const lastChar = last === 120 ? 'X' : last === 88 || (last >= 48 && last <= 57) ? raw[17] : null;
+  if (lastChar === null) {
+    return 'shape';
+  }
+  if (ID_CHECK[sum % 11] !== lastChar) {
     return 'check';
   }
-  const y = Number(v.slice(6, 10));
-  const m = Number(v.slice(10, 12));
-  const d = Number(v.slice(12, 14));
-  if (!isRealDate(y, m, d) || y < 1800 || Date.UTC(y, m - 1, d) > today.getTime()) {
+  const digit = (i: number) => raw.charCodeAt(i) - 48;
+  const y = digit(6) * 1000 + digit(7) * 100 + digit(8) * 10 + digit(9);
+  const m = digit(10) * 10 + digit(11);
+  const d = digit(12) * 10 + digit(13);
+  if (!isRealDate(y, m, d) || y < 1800 || Date.UTC(y, m - 1, d) > now) {
     return 'birthDate';
   }
-  if (!PROVINCES.has(Number(v.slice(0, 2)))) {
+  if (!PROVINCES.has(digit(0) * 10 + digit(1))) {
     return 'province';
   }
   return null;
@@ -87,7 +116,26 @@ export function usccProblem(v: string): string | null {
 export const isUscc = (v: string): boolean => usccProblem(v) === null;
 
 const MOBILE = /^(?:(?:\+|00)86)?1[3-9]\d{9}$/;
-export const isMobile = (v: string): boolean => MOBILE.test(v.replace(/[\s-]/g, ''));
+
+/** The plain spelling 1[3-9] + 9 digits, checked without a regex (the common case of an import). */
+export function isPlainMobile(v: string): boolean {
+  if (v.length !== 11 || v.charCodeAt(0) !== 49) {
+    return false;
+  }
+  const second = v.charCodeAt(1);
+  if (second < 51 || second > 57) {
+    return false;
+  }
+  for (let i = 2; i < 11; i++) {
+    const c = v.charCodeAt(i);
+    if (c < 48 || c > 57) {
+      return false;
+    }
+  }
+  return true;
+}
+
+export const isMobile = (v: string): boolean => isPlainMobile(v) || MOBILE.test(v.replace(/[\s-]/g, ''));
 
 export function luhnValid(digits: string): boolean {
   let sum = 0;
@@ -129,12 +177,14 @@ const COMPOUND = [
   '夏侯',
 ];
 
+const SURNAME_SET = new Set(SURNAMES);
+
 /** A plausible Chinese personal name: 2–4 Han characters starting with a known surname. */
 export function looksLikeChineseName(v: string): boolean {
   if (!/^[\u4e00-\u9fa5]{2,4}$/.test(v)) {
     return false;
   }
-  return SURNAMES.includes(v[0] as string) || COMPOUND.some((c) => v.startsWith(c) && v.length >= 3);
+  return SURNAME_SET.has(v[0] as string) || COMPOUND.some((c) => v.startsWith(c) && v.length >= 3);
 }
 
 /** A plausible street address: Han text with an administrative or street marker and usually a number. */

@@ -5,6 +5,7 @@
  */
 import {
   detectKind,
+  isPlainMobile,
   isBankCard,
   isEmail,
   isMobile,
@@ -37,6 +38,43 @@ const DATETIME =
   /^(\d{4})[-/](\d{1,2})[-/](\d{1,2})[ T](\d{1,2}):(\d{2})(?::(\d{2})(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/;
 const TRUE = new Set(['是', 'true', 'TRUE', 'True', 'Y', 'y', '1', '√']);
 const FALSE = new Set(['否', 'false', 'FALSE', 'False', 'N', 'n', '0', '×']);
+
+/** INT.test(v) without the regex. */
+function isIntText(v: string): boolean {
+  const n = v.length;
+  let i = 0;
+  const c0 = v.charCodeAt(0);
+  if (c0 === 43 || c0 === 45) {
+    i = 1;
+  }
+  if (i >= n) {
+    return false;
+  }
+  for (; i < n; i++) {
+    const c = v.charCodeAt(i);
+    if (c < 48 || c > 57) {
+      return false;
+    }
+  }
+  return true;
+}
+
+/** YYYY-MM-DD with digits in place (a shape DATE also accepts), checked without the regex. */
+function isIsoDateText(v: string): boolean {
+  if (v.length !== 10 || v.charCodeAt(4) !== 45 || v.charCodeAt(7) !== 45) {
+    return false;
+  }
+  for (let i = 0; i < 10; i++) {
+    if (i === 4 || i === 7) {
+      continue;
+    }
+    const c = v.charCodeAt(i);
+    if (c < 48 || c > 57) {
+      return false;
+    }
+  }
+  return true;
+}
 
 const SETTLE = 1000;
 const KIND_TEST: Record<PiiKind, (v: string) => boolean> = {
@@ -74,20 +112,31 @@ export class ColumnStats {
       this.maxLength = len;
     }
     this.sameLength = this.sameLength === -1 ? len : this.sameLength === len ? len : -2;
-    if (INT.test(v)) {
-      this.int++;
-      this.num++;
-      if (v.length > 1 && v[0] === '0') {
-        this.leadingZero++;
+    // The numeric and date patterns all start with a sign or a digit; skip them for other text.
+    const c0 = v.charCodeAt(0);
+    if ((c0 >= 48 && c0 <= 57) || c0 === 43 || c0 === 45) {
+      if (isIntText(v)) {
+        this.int++;
+        this.num++;
+        if (v.length > 1 && v[0] === '0') {
+          this.leadingZero++;
+        }
+      } else if (isIsoDateText(v)) {
+        // (NUM never matches YYYY-MM-DD, so the order of the two tests does not matter.)
+        this.date++;
+      } else if (NUM.test(v)) {
+        this.num++;
+      } else if (DATE.test(v)) {
+        this.date++;
+      } else if (DATETIME.test(v)) {
+        this.datetime++;
       }
-    } else if (NUM.test(v)) {
-      this.num++;
-    } else if (DATE.test(v)) {
-      this.date++;
-    } else if (DATETIME.test(v)) {
-      this.datetime++;
     }
-    if (TRUE.has(v) || FALSE.has(v)) {
+    // The boolean spellings are one character, or start with t/T/f/F (true, false).
+    if (
+      (len === 1 || ((len === 4 || len === 5) && (c0 === 116 || c0 === 84 || c0 === 102 || c0 === 70))) &&
+      (TRUE.has(v) || FALSE.has(v))
+    ) {
       this.bool++;
     }
     // After the first values, only the leading candidate kind is tested (every value still counts).
@@ -95,20 +144,31 @@ export class ColumnStats {
     if (filled === SETTLE + 1) {
       this.settle();
     }
-    let kind: PiiKind | null = null;
     if (len <= 64) {
       if (filled <= SETTLE) {
-        kind = detectKind(v);
-      } else if (this.candidate && KIND_TEST[this.candidate](v)) {
-        kind = this.candidate;
+        const kind = detectKind(v);
+        if (kind) {
+          this.kinds.set(kind, (this.kinds.get(kind) ?? 0) + 1);
+        }
+      } else if (this.candidate && this.candidateTest?.(v)) {
+        this.candidateHits++;
       }
-    }
-    if (kind) {
-      this.kinds.set(kind, (this.kinds.get(kind) ?? 0) + 1);
     }
   }
 
   private candidate: PiiKind | null = null;
+  private candidateTest: ((v: string) => boolean) | undefined;
+  /** Matches of the candidate kind after settling (added to `kinds` by `kindCounts`). */
+  private candidateHits = 0;
+
+  /** How many values matched each identifier kind. */
+  kindCounts(): Map<PiiKind, number> {
+    const out = new Map(this.kinds);
+    if (this.candidate && this.candidateHits > 0) {
+      out.set(this.candidate, (out.get(this.candidate) ?? 0) + this.candidateHits);
+    }
+    return out;
+  }
 
   private settle(): void {
     let best: PiiKind | null = null;
@@ -118,6 +178,7 @@ export class ColumnStats {
       }
     }
     this.candidate = best;
+    this.candidateTest = best ? KIND_TEST[best] : undefined;
   }
 }
 
@@ -132,8 +193,9 @@ export function proposeItem(name: string, s: ColumnStats): ItemSpec {
   const filled = s.rows - s.empty;
   const fits = (n: number) => filled > 0 && n >= filled * 0.98;
   let piiKind: PiiKind | null = null;
-  for (const [kind, n] of s.kinds) {
-    if (filled > 0 && n >= filled * 0.9 && (!piiKind || n > (s.kinds.get(piiKind) ?? 0))) {
+  const kinds = s.kindCounts();
+  for (const [kind, n] of kinds) {
+    if (filled > 0 && n >= filled * 0.9 && (!piiKind || n > (kinds.get(piiKind) ?? 0))) {
       piiKind = kind;
     }
   }
@@ -246,6 +308,155 @@ export function checkValue(item: ItemSpec, raw: string | null): Checked {
     default:
       return { ok: true, value: v };
   }
+}
+
+/** A failed check, shared per code (a per-value checker allocates nothing on the common path). */
+export class Failure {
+  constructor(readonly code: string) {}
+}
+const failures = new Map<string, Failure>();
+const failure = (code: string): Failure => {
+  let f = failures.get(code);
+  if (!f) {
+    f = new Failure(code);
+    failures.set(code, f);
+  }
+  return f;
+};
+
+/**
+ * A per-item checker equivalent to `checkValue`, for bulk loads: returns the normalised value (null for
+ * empty) or a `Failure`, and `safe` tells whether an accepted value never needs CSV quoting. The common
+ * spellings (plain integers, YYYY-MM-DD, 18-character resident IDs, 11-digit mobiles, text) are checked
+ * by character loops; anything else goes through `checkValue` itself.
+ */
+export interface CompiledCheck {
+  (raw: string | null): string | null | Failure;
+  /** Accepted values of this item are digits, dates or fixed spellings: no CSV quoting needed. */
+  safe: boolean;
+}
+
+export function compileCheck(item: ItemSpec): CompiledCheck {
+  const slow = (raw: string | null): string | null | Failure => {
+    const c = checkValue(item, raw);
+    return c.ok ? c.value : failure(c.code);
+  };
+  const required = item.level === 'core' ? failure('required') : null;
+  const empty = (raw: string | null): string | null | Failure | undefined => {
+    if (raw === null || raw === '') {
+      return required;
+    }
+    return undefined;
+  };
+  let fn: (raw: string | null) => string | null | Failure = slow;
+  let safe = false;
+  if (item.dataType === 'I') {
+    safe = true;
+    fn = (raw) => {
+      const e = empty(raw);
+      if (e !== undefined) {
+        return e;
+      }
+      const v = raw as string;
+      return v.length <= 18 && isDigits(v) ? v : slow(raw);
+    };
+  } else if (item.dataType === 'D') {
+    safe = true;
+    fn = (raw) => {
+      const e = empty(raw);
+      if (e !== undefined) {
+        return e;
+      }
+      const v = raw as string;
+      if (isIsoDateText(v)) {
+        const digit = (i: number) => v.charCodeAt(i) - 48;
+        const y = digit(0) * 1000 + digit(1) * 100 + digit(2) * 10 + digit(3);
+        return isRealDate(y, digit(5) * 10 + digit(6), digit(8) * 10 + digit(9)) ? v : failure('badDate');
+      }
+      return slow(raw);
+    };
+  } else if (
+    item.dataType === 'C' ||
+    item.dataType === 'M' ||
+    item.dataType === 'G' ||
+    item.dataType === 'B'
+  ) {
+    const max = item.dataType === 'C' ? item.length : undefined;
+    const tooLong = failure('tooLong');
+    if (item.piiKind === 'resident_id') {
+      safe = true;
+      fn = (raw) => {
+        const e = empty(raw);
+        if (e !== undefined) {
+          return e;
+        }
+        const v = raw as string;
+        if (v.length === 18 && !isSpace(v.charCodeAt(0)) && !isSpace(v.charCodeAt(17))) {
+          if (max !== undefined && v.length > max) {
+            return tooLong;
+          }
+          const p = residentIdProblem(v);
+          return p ? failure(`residentId.${p}`) : v.charCodeAt(17) === 120 ? v.toUpperCase() : v;
+        }
+        return slow(raw);
+      };
+    } else if (item.piiKind === 'mobile') {
+      safe = true;
+      fn = (raw) => {
+        const e = empty(raw);
+        if (e !== undefined) {
+          return e;
+        }
+        const v = raw as string;
+        if (isPlainMobile(v) && (max === undefined || v.length <= max)) {
+          return v;
+        }
+        return slow(raw);
+      };
+    } else if (item.piiKind === null || item.piiKind === 'name' || item.piiKind === 'address') {
+      fn = (raw) => {
+        const e = empty(raw);
+        if (e !== undefined) {
+          return e;
+        }
+        const v = raw as string;
+        const last = v.length - 1;
+        if (!isSpace(v.charCodeAt(0)) && !isSpace(v.charCodeAt(last))) {
+          return max !== undefined && v.length > max ? tooLong : v;
+        }
+        return slow(raw);
+      };
+    }
+  }
+  const check = fn as CompiledCheck;
+  check.safe = safe;
+  return check;
+}
+
+/** Characters String.prototype.trim may remove at either end (conservative: anything ≤ space or non-ASCII blank). */
+function isSpace(c: number): boolean {
+  return (
+    c <= 32 ||
+    c === 0xa0 ||
+    c === 0x1680 ||
+    (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 ||
+    c === 0x2029 ||
+    c === 0x202f ||
+    c === 0x205f ||
+    c === 0x3000 ||
+    c === 0xfeff
+  );
+}
+
+function isDigits(v: string): boolean {
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c < 48 || c > 57) {
+      return false;
+    }
+  }
+  return v.length > 0;
 }
 
 /** The PostgreSQL column type that stores an item's values. */

@@ -24,6 +24,20 @@ export interface Config {
   login: { maxFailures: number; lockMinutes: number };
   publicUrl: string | undefined;
   oidc: OidcConfig | undefined;
+  catalog: CatalogConfig;
+}
+
+/** Regional catalog rules and search tuning. */
+export interface CatalogConfig {
+  /** Widths of the 前段码 segments 类/项/目 (GOVHUB_CATALOG_CODE_WIDTHS, e.g. "1,2,3"). */
+  codeWidths: [number, number, number];
+  /** Width of the zero-padded 后段码 (GOVHUB_CATALOG_SEQ_WIDTH). */
+  seqWidth: number;
+  /**
+   * Lifetime of cached search results on PostgreSQL, i.e. how late another process's catalog writes may show
+   * in this server's search (GOVHUB_SEARCH_CACHE_MS, default 30 s; 0 turns the cache off).
+   */
+  searchCacheMs: number;
 }
 
 export interface OidcConfig {
@@ -83,6 +97,18 @@ function oidcFrom(env: Env): OidcConfig | undefined {
   };
 }
 
+function widths(env: Env, name: string, fallback: [number, number, number]): [number, number, number] {
+  const raw = env[name];
+  if (raw === undefined || raw === '') {
+    return fallback;
+  }
+  const parts = raw.split(',').map((p) => Number(p.trim()));
+  if (parts.length !== 3 || parts.some((n) => !Number.isInteger(n) || n < 1 || n > 9)) {
+    throw new ValidationError('CONFIG_INVALID', 'error.configInvalid', { params: { name, value: raw } });
+  }
+  return parts as [number, number, number];
+}
+
 export function loadConfig(env: Env = process.env, overrides: Partial<Config> = {}): Config {
   const config: Config = {
     databaseUrl: env.DATABASE_URL || undefined,
@@ -107,6 +133,11 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     },
     publicUrl: env.GOVHUB_PUBLIC_URL || undefined,
     oidc: oidcFrom(env),
+    catalog: {
+      codeWidths: widths(env, 'GOVHUB_CATALOG_CODE_WIDTHS', [1, 2, 3]),
+      seqWidth: int(env, 'GOVHUB_CATALOG_SEQ_WIDTH', 6, 1),
+      searchCacheMs: int(env, 'GOVHUB_SEARCH_CACHE_MS', 30_000),
+    },
   };
   return { ...config, ...overrides };
 }

@@ -240,6 +240,13 @@ for (const kind of storageKinds()) {
       await c.flushCounters();
       const hit = await c.getResource(actors.editor!, s.items[0]!.id);
       assert.ok(hit.counts.search >= 1);
+      // Search results are cached, but a write is seen by the very next search: published, then deprecated.
+      const third = await publish(input({ name: `户籍年报信息${tag}` }));
+      assert.equal((await c.search({ kind: 'anonymous' }, { q: tag })).total, 3);
+      await c.deprecate(actors.editor!, third.id, { reason: '合并' });
+      const after = await c.search({ kind: 'anonymous' }, { q: tag });
+      assert.equal(after.total, 2);
+      assert.ok(!after.items.some((i) => i.id === third.id));
     });
 
     test('three lists, DCAT-AP and the Excel sheet round trip', async () => {

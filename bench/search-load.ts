@@ -1,0 +1,58 @@
+// The search suite's load generator, run as a child process (`node dist/bench/search-load.js '<json>'`) so
+// that it never shares an event loop with the server: autocannon cycling through the given paths (each
+// connection walks the list in turn), a warm-up, then the measurement; prints one JSON line with the
+// latency percentiles of every answered request (autocannon's own summary has no p95).
+import autocannon, { type Options } from 'autocannon';
+
+interface SearchLoad {
+  url: string;
+  paths: string[];
+  connections: number;
+  warmupS: number;
+  durationS: number;
+}
+
+function options(req: SearchLoad, duration: number): Options {
+  return {
+    url: req.url,
+    connections: req.connections,
+    duration,
+    timeout: 10,
+    requests: req.paths.map((path) => ({ method: 'GET', path })),
+  };
+}
+
+async function main(): Promise<void> {
+  const req = JSON.parse(process.argv[2] ?? '{}') as SearchLoad;
+  if (new URL(req.url).hostname !== '127.0.0.1') {
+    throw new Error(`bench load only targets 127.0.0.1, not ${req.url}`);
+  }
+  if (req.warmupS > 0) {
+    await autocannon(options(req, req.warmupS));
+  }
+  const latencies: number[] = [];
+  const run = autocannon(options(req, req.durationS));
+  (run as unknown as NodeJS.EventEmitter).on(
+    'response',
+    (_client: unknown, _status: number, _bytes: number, ms: number) => latencies.push(ms),
+  );
+  const r = await run;
+  latencies.sort((a, b) => a - b);
+  const pct = (p: number) =>
+    Number((latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))] ?? 0).toFixed(2));
+  process.stdout.write(
+    `${JSON.stringify({
+      requests: r['2xx'] + r.non2xx,
+      ok: r['2xx'],
+      non2xx: r.non2xx,
+      errors: r.errors,
+      timeouts: r.timeouts,
+      qps: Number(((r['2xx'] + r.non2xx) / r.duration).toFixed(1)),
+      p50_ms: pct(0.5),
+      p95_ms: pct(0.95),
+      p99_ms: pct(0.99),
+    })}\n`,
+  );
+}
+
+await main();
