@@ -27,7 +27,8 @@ import { SharingService } from './sharing/sharing.service.js';
 export function createServices(database: Database, config: Config) {
   const db = database.db;
   const access = new Access(ownershipRepository(db));
-  const ledger = new LedgerService({ db, access, options: ledgerOptionsFromEnv(process.env) });
+  const secrets = SecretBox.open({ secretKey: config.secretKey, dataDir: config.dataDir });
+  const ledger = new LedgerService({ db, access, options: ledgerOptionsFromEnv(process.env), secrets });
   const keyCache = new KeyCache<CachedKey>();
   const orgs = new OrgService({ db, access, ledger });
   const users = new UserService({ db, access, ledger });
@@ -35,7 +36,6 @@ export function createServices(database: Database, config: Config) {
   const auth = new AuthService({ db, ledger, config, keyCache });
   const oidc = config.oidc ? new OidcService({ db, auth, config: config.oidc }) : undefined;
   const catalog = new CatalogService({ db, access, ledger, orgs, baseUrl: config.publicUrl ?? '' });
-  const secrets = SecretBox.open({ secretKey: config.secretKey, dataDir: config.dataDir });
   const resources = new CatalogResources(catalog);
   const uploads = UploadStore.forDataDir(config.dataDir);
   const datasets = new DatasetService({ db, database, access, ledger, orgs, resources, secrets, uploads });

@@ -2,8 +2,34 @@ import { type Selectable, sql } from 'kysely';
 import type { Executor } from '../platform/db/database.js';
 import type { EventTable } from '../platform/db/schema.js';
 
-export type EventRow = Selectable<EventTable>;
-export type NewEventRow = Omit<EventRow, 'id' | 'occurred_at' | 'data'> & { data: Record<string, unknown> };
+export type EventRow = Omit<Selectable<EventTable>, 'leaf_hash' | 'data_jcs'>;
+
+/** An event as a writer hands it over: id drawn, time fixed, `data` canonical, leaf hash computed. */
+export interface NewEntryRow {
+  id: number;
+  type: string;
+  actor_kind: string;
+  actor_id: string | null;
+  org_id: string | null;
+  subject_type: string | null;
+  subject_id: string | null;
+  data_jcs: string;
+  request_id: string | null;
+  leaf_hash: Buffer;
+}
+
+const COLUMNS = [
+  'id',
+  'occurred_at',
+  'type',
+  'actor_kind',
+  'actor_id',
+  'org_id',
+  'subject_type',
+  'subject_id',
+  'data',
+  'request_id',
+] as const;
 
 export interface EventQuery {
   afterId?: number | undefined;
@@ -19,30 +45,24 @@ export interface EventQuery {
 }
 
 export const eventRepository = {
-  async insert(db: Executor, row: NewEventRow): Promise<number> {
-    const r = await db
-      .insertInto('event')
-      .values({ ...row, data: JSON.stringify(row.data) })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    return Number(r.id);
-  },
-
-  /** Many events in one statement; ids come back in insertion order. */
-  async insertMany(db: Executor, rows: NewEventRow[]): Promise<number[]> {
-    if (rows.length === 0) {
-      return [];
-    }
-    const r = await db
-      .insertInto('event')
-      .values(rows.map((row) => ({ ...row, data: JSON.stringify(row.data) })))
-      .returning('id')
-      .execute();
-    return r.map((x) => Number(x.id)).sort((a, b) => a - b);
+  /**
+   * Inserts events with their ids, time and leaf hash already fixed, in one statement (`data` is
+   * stored from its canonical text, which is kept beside it for the verifier).
+   */
+  async insertEntries(db: Executor, at: Date, rows: readonly NewEntryRow[]): Promise<void> {
+    const col = <K extends keyof NewEntryRow>(k: K) => rows.map((r) => r[k]);
+    await sql`insert into event (id, occurred_at, type, actor_kind, actor_id, org_id, subject_type,
+        subject_id, data, data_jcs, request_id, leaf_hash)
+      select id, ${at.toISOString()}::timestamptz, ty, ak, ai, oi, st, si, d::jsonb, d, rq, decode(h, 'hex')
+      from unnest(${col('id').map(String)}::bigint[], ${col('type')}::text[], ${col('actor_kind')}::text[],
+        ${col('actor_id')}::text[], ${col('org_id')}::text[], ${col('subject_type')}::text[],
+        ${col('subject_id')}::text[], ${col('data_jcs')}::text[], ${col('request_id')}::text[],
+        ${rows.map((r) => r.leaf_hash.toString('hex'))}::text[])
+        as t(id, ty, ak, ai, oi, st, si, d, rq, h)`.execute(db);
   },
 
   async list(db: Executor, q: EventQuery): Promise<EventRow[]> {
-    let sel = db.selectFrom('event').selectAll().orderBy('id').limit(q.limit);
+    let sel = db.selectFrom('event').select(COLUMNS).orderBy('id').limit(q.limit);
     if (q.afterId !== undefined) {
       sel = sel.where('id', '>', String(q.afterId));
     }

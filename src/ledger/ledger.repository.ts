@@ -24,24 +24,66 @@ export interface SeqEntryRow extends IntegrationRow {
   leaf_hash: Buffer;
 }
 
+interface RawVerifyRow {
+  seq: string;
+  leaf_hash: Buffer;
+  event_id: string;
+  id: string | null;
+  occurred_at: Date;
+  type: string;
+  actor_kind: string;
+  actor_id: string | null;
+  org_id: string | null;
+  subject_type: string | null;
+  subject_id: string | null;
+  request_id: string | null;
+  data_jcs: string | null;
+  data_text: string | null;
+  data_ok: boolean;
+  digest: Buffer | null;
+}
+
+export interface VerifyRow {
+  seq: number;
+  eventId: number;
+  leafHash: Buffer;
+  /** null: the event row is gone. */
+  id: number | null;
+  occurredAt: Date;
+  type: string;
+  actorKind: string;
+  actorId: string | null;
+  orgId: string | null;
+  subjectType: string | null;
+  subjectId: string | null;
+  requestId: string | null;
+  dataJcs: string | null;
+  dataText: string | null;
+  /** The `data` column still equals the logged `data_jcs`. */
+  dataOk: boolean;
+  personalDigest: Buffer | null;
+}
+
 const buf = (v: unknown): Buffer => (Buffer.isBuffer(v) ? v : Buffer.from(v as Uint8Array));
 
 export const ledgerRepository = {
-  /** Writers hold this shared lock from before their event id is drawn until they commit or abort. */
-  async lockShared(trx: Executor): Promise<void> {
-    await sql`select pg_advisory_xact_lock_shared(${SEQ_LOCK})`.execute(trx);
+  /**
+   * Takes the shared sequencing lock (held until the caller's transaction ends) and then draws `n`
+   * event ids, in one call: the integrator never sequences past an id still in flight.
+   */
+  async nextIds(trx: Executor, n: number): Promise<number[]> {
+    const r = await sql<{ id: string }>`select ledger_next_ids(${n}::integer) as id`.execute(trx);
+    return r.rows.map((x) => Number(x.id)).sort((a, b) => a - b);
   },
 
   /**
    * The highest event id below which nothing can still commit: taken under the exclusive lock, so
-   * every writer that drew an id before it has committed or rolled back.
+   * every writer that drew an id before it has committed or rolled back. Bounded wait (250 ms): a
+   * long transaction that recorded an event must not stall every new writer queued behind this
+   * exclusive request; the integrator simply tries again on its next tick (error 55P03).
    */
-  async watermark(trx: Executor): Promise<number> {
-    // Bounded wait: a long transaction that recorded an event must not stall every new writer queued
-    // behind this exclusive request; the integrator simply tries again on its next tick.
-    await sql`set local lock_timeout = '250ms'`.execute(trx);
-    await sql`select pg_advisory_xact_lock(${SEQ_LOCK})`.execute(trx);
-    const r = await sql<{ m: number | null }>`select max(id) as m from event`.execute(trx);
+  async watermark(db: Executor): Promise<number> {
+    const r = await sql<{ m: string | number | null }>`select ledger_watermark() as m`.execute(db);
     return Number(r.rows[0]?.m ?? 0);
   },
 
@@ -57,6 +99,11 @@ export const ledgerRepository = {
       .where('id', '>', String(afterId))
       .executeTakeFirst();
     return Number(r?.n ?? 0);
+  },
+
+  async countEventsUpTo(db: Executor, upTo: number): Promise<number> {
+    const r = await sql<{ n: string }>`select count(*) as n from event where id <= ${upTo}`.execute(db);
+    return Number(r.rows[0]?.n ?? 0);
   },
 
   async state(db: Executor, forUpdate = false) {
@@ -86,7 +133,23 @@ export const ledgerRepository = {
       .execute();
   },
 
-  async eventsAfter(db: Executor, afterId: number, upTo: number, limit: number): Promise<IntegrationRow[]> {
+  /** Ids and writer-computed leaf hashes of the next events to sequence (null hash: older events). */
+  async leafHashesAfter(
+    db: Executor,
+    afterId: number,
+    upTo: number,
+    limit: number,
+  ): Promise<Array<{ id: number; leafHash: Buffer | null }>> {
+    const r = await sql<{ id: string; leaf_hash: Buffer | null }>`select id, leaf_hash from event
+      where id > ${afterId} and id <= ${upTo} order by id limit ${limit}`.execute(db);
+    return r.rows.map((x) => ({ id: Number(x.id), leafHash: x.leaf_hash ? buf(x.leaf_hash) : null }));
+  },
+
+  /** Full rows of some events (those recorded before writers computed their own leaf hash). */
+  async eventsIn(db: Executor, ids: number[]): Promise<IntegrationRow[]> {
+    if (ids.length === 0) {
+      return [];
+    }
     const rows = await db
       .selectFrom('event as e')
       .leftJoin('ledger_personal as p', 'p.event_id', 'e.id')
@@ -103,10 +166,12 @@ export const ledgerRepository = {
         'e.request_id',
         'p.digest',
       ])
-      .where('e.id', '>', String(afterId))
-      .where('e.id', '<=', String(upTo))
+      .where(
+        'e.id',
+        'in',
+        ids.map((i) => String(i)),
+      )
       .orderBy('e.id')
-      .limit(limit)
       .execute();
     return rows.map((r) => ({ ...r, id: Number(r.id), digest: r.digest ? buf(r.digest) : null }));
   },
@@ -211,12 +276,23 @@ export const ledgerRepository = {
       q = q.where('purpose', '=', purpose);
     }
     const rows = await q.execute();
-    return rows.map((r) => ({ ...r, public_key: buf(r.public_key), private_key: buf(r.private_key) }));
+    return rows.map((r) => ({
+      ...r,
+      public_key: buf(r.public_key),
+      private_key: r.private_key ? buf(r.private_key) : null,
+    }));
   },
 
   async insertKey(
     db: Executor,
-    k: { keyId: string; name: string; alg: string; purpose: string; publicKey: Buffer; privateKey: Buffer },
+    k: {
+      keyId: string;
+      name: string;
+      alg: string;
+      purpose: string;
+      publicKey: Buffer;
+      privateKeyBox: string;
+    },
   ): Promise<void> {
     await db
       .insertInto('ledger_key')
@@ -226,8 +302,18 @@ export const ledgerRepository = {
         alg: k.alg,
         purpose: k.purpose,
         public_key: k.publicKey,
-        private_key: k.privateKey,
+        private_key: null,
+        private_key_box: k.privateKeyBox,
       })
+      .execute();
+  },
+
+  /** Replaces a key's clear private key by its sealed form. */
+  async sealKey(db: Executor, keyId: string, box: string): Promise<void> {
+    await db
+      .updateTable('ledger_key')
+      .set({ private_key: null, private_key_box: box })
+      .where('key_id', '=', keyId)
       .execute();
   },
 
@@ -333,6 +419,48 @@ export const ledgerRepository = {
       digest: r.digest ? buf(r.digest) : null,
       event_id: Number(r.event_id),
     }));
+  },
+
+  /**
+   * Entries [fromSeq, toSeq) as the verifier needs them: the stored leaf, the event's columns with
+   * `data` in its logged RFC 8785 text (`data_jcs`) and the database's own check that the `data`
+   * column still equals it; events older than `data_jcs` come with their `data` as JSON text.
+   */
+  async verifyRows(db: Executor, fromSeq: number, toSeq: number): Promise<VerifyRow[]> {
+    const r = await sql<RawVerifyRow>`select l.seq, l.leaf_hash, l.event_id, e.id, e.occurred_at, e.type,
+        e.actor_kind, e.actor_id, e.org_id, e.subject_type, e.subject_id, e.request_id, e.data_jcs,
+        case when e.data_jcs is null then e.data::text end as data_text,
+        (e.data_jcs is null or e.data_jcs::jsonb = e.data) as data_ok, p.digest
+      from ledger_leaf l
+      left join event e on e.id = l.event_id
+      left join ledger_personal p on p.event_id = l.event_id
+      where l.seq >= ${fromSeq} and l.seq < ${toSeq}
+      order by l.seq`.execute(db);
+    return r.rows.map((x) => ({
+      seq: Number(x.seq),
+      eventId: Number(x.event_id),
+      leafHash: buf(x.leaf_hash),
+      id: x.id === null ? null : Number(x.id),
+      occurredAt: x.occurred_at,
+      type: x.type,
+      actorKind: x.actor_kind,
+      actorId: x.actor_id,
+      orgId: x.org_id,
+      subjectType: x.subject_type,
+      subjectId: x.subject_id,
+      requestId: x.request_id,
+      dataJcs: x.data_jcs,
+      dataText: x.data_text,
+      dataOk: x.data_ok === true || (x.data_ok as unknown) === 't',
+      personalDigest: x.digest ? buf(x.digest) : null,
+    }));
+  },
+
+  /** Hash tiles of one level with index in [from, to), by index. */
+  async tileRange(db: Executor, level: number, from: number, to: number): Promise<Map<number, Buffer>> {
+    const r = await sql<{ idx: string; hashes: Buffer }>`select idx, hashes from ledger_tile
+      where level = ${level} and idx >= ${from} and idx < ${to}`.execute(db);
+    return new Map(r.rows.map((x) => [Number(x.idx), buf(x.hashes)]));
   },
 
   /** Events with ids up to `upTo` that are not in the log (inserted behind the integrator's back). */

@@ -3,19 +3,18 @@ import type { Access } from '../identity/access.js';
 import { type Actor, actorId, actorOrg } from '../identity/actor.js';
 import type { Db, Executor } from '../platform/db/database.js';
 import { AppError, NotFoundError, ValidationError } from '../platform/errors.js';
-import { entryBytes, newSalt, personalDigest } from './entry.js';
-import { type EventQuery, eventRepository } from './event.repository.js';
-import { type IntegrationRow, ledgerRepository as repo } from './ledger.repository.js';
+import { canonicalize, canonicalizeJson } from './canonical-json.js';
+import { entryBytes, entryFields, entryText, leafHashOfText, newSalt, personalDigest } from './entry.js';
+import { type EventQuery, eventRepository, type NewEntryRow } from './event.repository.js';
+import { type IntegrationRow, ledgerRepository as repo, type VerifyRow } from './ledger.repository.js';
 import {
   consistencyRanges,
   encodeBundle,
   emptyRoot,
   type HashAlg,
   inclusionRanges,
-  leafHash,
   type NodeId,
   nodeTile,
-  foldTile,
   rangeHash,
   rangeNodes,
   splitHashes,
@@ -42,6 +41,9 @@ import {
   vkeyOf,
 } from './note.js';
 import type { LedgerOptions } from './options.js';
+import { RecentLeaves } from './recent-leaves.js';
+import { TileCache } from './tile-cache.js';
+import { SecretBox } from '../platform/secrets.js';
 import { type LogSource, type SourceEntry, verifyLog, type VerifyReport } from './verifier.js';
 
 export interface EventInput {
@@ -146,15 +148,34 @@ export class LedgerService {
   private log: { origin: string; alg: HashAlg } | undefined;
   private builder: TileBuilder | undefined;
   private signers: Signer[] | undefined;
-  private readonly fullTiles = new Map<string, Buffer[]>();
-  /** Hashes of complete subtrees (immutable once they exist). */
-  private readonly nodeCache = new Map<string, Buffer>();
+  /** Hash tiles in memory (with their interior levels): proofs and the signing guard read these. */
+  private tileCache: TileCache | undefined;
+  /** Where recently integrated events sit (event id → seq), for receipts without a query. */
+  private readonly recent = new RecentLeaves();
+  /** The latest signed checkpoint as this process knows it, and when it was read or signed. */
+  private cp: { size: number; root: Buffer; note: string; createdAt: Date; at: number } | undefined;
+  private cpRefresh: Promise<unknown> | undefined;
   private readonly witnessSizes = new Map<string, number>();
   private integrating: Promise<number> | undefined;
-  private readonly sharedLocked = new WeakSet<Executor>();
   private lastSigned = 0;
 
-  constructor(private readonly deps: { db: Db; access: Access; options: LedgerOptions }) {}
+  private readonly deps: { db: Db; access: Access; options: LedgerOptions; secrets: SecretBox };
+
+  /**
+   * `secrets` seals the private signing keys; without one (benchmarks, tools) an ephemeral box is
+   * used, so keys created by that instance cannot be opened by any other process.
+   */
+  constructor(deps: { db: Db; access: Access; options: LedgerOptions; secrets?: SecretBox }) {
+    this.deps = {
+      ...deps,
+      secrets: deps.secrets ?? SecretBox.open({ secretKey: undefined, dataDir: 'memory://ephemeral' }),
+    };
+  }
+
+  private tilesOf(alg: HashAlg): TileCache {
+    this.tileCache ??= new TileCache(alg);
+    return this.tileCache;
+  }
 
   // ---- initialisation and keys ----
 
@@ -200,15 +221,51 @@ export class LedgerService {
       alg,
       purpose,
       publicKey: k.publicKey,
-      privateKey: k.privateKey,
+      privateKeyBox: this.deps.secrets.encrypt(k.privateKey.toString('base64')),
     });
+  }
+
+  /** A key's private half: opened from its sealed form (or, in a store not yet sealed, read in clear). */
+  private privateKey(k: { key_id: string; private_key: Buffer | null; private_key_box: string | null }) {
+    if (k.private_key_box) {
+      try {
+        return Buffer.from(this.deps.secrets.decrypt(k.private_key_box), 'base64');
+      } catch {
+        throw new AppError(500, 'LEDGER_KEY_UNAVAILABLE', 'error.ledger.keyUnavailable', {
+          params: { key: k.key_id },
+        });
+      }
+    }
+    if (k.private_key) {
+      return k.private_key;
+    }
+    throw new AppError(500, 'LEDGER_KEY_UNAVAILABLE', 'error.ledger.keyUnavailable', {
+      params: { key: k.key_id },
+    });
+  }
+
+  /**
+   * Encrypts any private key still stored in clear (stores created before migration 0007) with the
+   * node's secret box. Run when the node starts serving and before signing; never by the verifier.
+   */
+  async sealKeys(ex: Executor = this.deps.db): Promise<number> {
+    const clear = (await repo.keys(ex)).filter((k) => k.private_key && !k.private_key_box);
+    for (const k of clear) {
+      await repo.sealKey(
+        ex,
+        k.key_id,
+        this.deps.secrets.encrypt((k.private_key as Buffer).toString('base64')),
+      );
+    }
+    return clear.length;
   }
 
   private async logSigners(ex: Executor): Promise<Signer[]> {
     if (!this.signers) {
+      await this.sealKeys(ex);
       const keys = (await repo.keys(ex, 'log')).filter((k) => !k.retired_at);
       this.signers = keys.map((k) =>
-        makeSigner(k.name, { alg: k.alg as SigAlg, publicKey: k.public_key, privateKey: k.private_key }),
+        makeSigner(k.name, { alg: k.alg as SigAlg, publicKey: k.public_key, privateKey: this.privateKey(k) }),
       );
     }
     return this.signers;
@@ -273,38 +330,53 @@ export class LedgerService {
       return [];
     }
     const log = this.log ?? (await this.init(trx));
-    // Held until the caller's transaction ends, so the integrator never sequences past an id still in
-    // flight; taken once per transaction.
-    if (!this.sharedLocked.has(trx)) {
-      await repo.lockShared(trx);
-      this.sharedLocked.add(trx);
-    }
-    const rows = inputs.map((input) => ({
-      type: input.type,
-      actor_kind: actor.kind,
-      actor_id: actorId(actor),
-      org_id: input.orgId === undefined ? actorOrg(actor) : input.orgId,
-      subject_type: input.subjectType ?? null,
-      subject_id: input.subjectId ?? null,
-      data: input.data ?? {},
-      request_id: input.requestId ?? null,
-    }));
-    const ids =
-      rows.length === 1
-        ? [await eventRepository.insert(trx, rows[0] as (typeof rows)[0])]
-        : await eventRepository.insertMany(trx, rows);
-    for (let i = 0; i < inputs.length; i++) {
-      const personal = inputs[i]?.personal;
-      if (personal) {
+    // The shared sequencing lock (held until the caller's transaction ends) is taken before the ids
+    // are drawn, so the integrator never sequences past an id still in flight.
+    const ids = await repo.nextIds(trx, inputs.length);
+    // The writer canonicalises and hashes its own entries (id and time are fixed here), so the
+    // integrator only reads leaf hashes; the verifier later recomputes them from the stored columns.
+    const at = new Date();
+    const atIso = at.toISOString();
+    const kind = actor.kind;
+    const who = actorId(actor);
+    const personal: Array<{ id: number; digest: Buffer; salt: Buffer; data: Record<string, unknown> }> = [];
+    const rows = inputs.map((input, i): NewEntryRow => {
+      const id = ids[i] as number;
+      let digest: Buffer | null = null;
+      if (input.personal) {
         const salt = newSalt();
-        await repo.insertPersonal(
-          trx,
-          ids[i] as number,
-          personalDigest(log.alg, salt, personal),
-          salt,
-          personal,
-        );
+        digest = personalDigest(log.alg, salt, input.personal);
+        personal.push({ id, digest, salt, data: input.personal });
       }
+      const row = {
+        id,
+        type: input.type,
+        actor_kind: kind,
+        actor_id: who,
+        org_id: input.orgId === undefined ? actorOrg(actor) : input.orgId,
+        subject_type: input.subjectType ?? null,
+        subject_id: input.subjectId ?? null,
+        data_jcs: canonicalizeJson(input.data ?? {}),
+        request_id: input.requestId ?? null,
+      };
+      const text = entryText({
+        id,
+        at: atIso,
+        type: row.type,
+        actorKind: kind,
+        actorId: row.actor_id,
+        orgId: row.org_id,
+        subjectType: row.subject_type,
+        subjectId: row.subject_id,
+        dataJcs: row.data_jcs,
+        requestId: row.request_id,
+        personalDigest: digest,
+      });
+      return { ...row, leaf_hash: leafHashOfText(log.alg, text) };
+    });
+    await eventRepository.insertEntries(trx, at, rows);
+    for (const p of personal) {
+      await repo.insertPersonal(trx, p.id, p.digest, p.salt, p.data);
     }
     return ids;
   }
@@ -354,20 +426,21 @@ export class LedgerService {
   private async integrateNow(): Promise<number> {
     const { alg } = await this.init();
     const db = this.deps.db;
+    const batch = this.deps.options.batch;
     let total = 0;
     for (;;) {
       let wm: number;
       try {
-        wm = await db.transaction().execute((trx) => repo.watermark(trx));
+        wm = await repo.watermark(db);
       } catch (e) {
         if ((e as { code?: string }).code === '55P03') {
           break; // lock_timeout: a writer's transaction is still open; next tick
         }
         throw e;
       }
-      let n: number;
+      let done: { firstSeq: number; ids: number[]; touched: ReturnType<TileBuilder['append']> } | undefined;
       try {
-        n = await db.transaction().execute(async (trx) => {
+        done = await db.transaction().execute(async (trx) => {
           const st = await repo.state(trx, true);
           if (!st) {
             throw new Error('ledger state missing');
@@ -375,14 +448,28 @@ export class LedgerService {
           if (!this.builder || this.builder.size !== st.size) {
             this.builder = await this.loadBuilder(trx, alg, st.size);
           }
-          const rows = await repo.eventsAfter(trx, st.last_event_id, wm, this.deps.options.batch);
+          const rows = await repo.leafHashesAfter(trx, st.last_event_id, wm, batch);
           if (rows.length === 0) {
-            return 0;
+            return undefined;
+          }
+          // Events recorded before writers hashed their own entries: canonicalised here.
+          const older = rows.filter((r) => !r.leafHash).map((r) => r.id);
+          if (older.length > 0) {
+            const full = new Map((await repo.eventsIn(trx, older)).map((r) => [r.id, r]));
+            for (const r of rows) {
+              if (!r.leafHash) {
+                const ev = full.get(r.id);
+                if (!ev) {
+                  throw new Error(`event ${r.id} vanished during integration`);
+                }
+                r.leafHash = leafHashOfText(alg, entryText(entryFields(toSource(ev))));
+              }
+            }
           }
           const leaves = rows.map((r, i) => ({
             seq: st.size + i,
             eventId: r.id,
-            leafHash: leafHash(alg, entryBytes(toSource(r))),
+            leafHash: r.leafHash as Buffer,
           }));
           const touched = this.builder.append(leaves.map((l) => l.leafHash));
           await repo.insertLeaves(trx, leaves);
@@ -391,16 +478,25 @@ export class LedgerService {
             trx,
             this.builder.size,
             this.builder.root(),
-            (rows[rows.length - 1] as IntegrationRow).id,
+            leaves[leaves.length - 1]?.eventId ?? 0,
           );
-          return rows.length;
+          return { firstSeq: st.size, ids: rows.map((r) => r.id), touched };
         });
       } catch (e) {
         this.builder = undefined;
         throw e;
       }
-      total += n;
-      if (n < this.deps.options.batch) {
+      if (!done) {
+        break;
+      }
+      // Committed: what was written is now true for every reader.
+      const tiles = this.tilesOf(alg);
+      for (const t of done.touched) {
+        tiles.put(t.level, t.index, t.hashes);
+      }
+      this.recent.add(done.firstSeq, done.ids);
+      total += done.ids.length;
+      if (done.ids.length < batch) {
         break;
       }
       // Under sustained load keep publishing: a checkpoint at least every 500 ms while catching up.
@@ -453,15 +549,23 @@ export class LedgerService {
         }
         return undefined;
       }
-      if (last) {
-        const old = await this.rootAt(trx, alg, last.size);
-        if (!old.equals(last.root)) {
-          throw new AppError(500, 'LEDGER_INCONSISTENT', 'error.ledger.inconsistent', {
-            params: { size: last.size },
-          });
-        }
+      // Straight from the stored tiles (no cache), both sizes in one read: the compare-and-swap guard.
+      const [root, old] = (await this.rangeHashes(
+        trx,
+        alg,
+        last && last.size > 0
+          ? [
+              [0, st.size],
+              [0, last.size],
+            ]
+          : [[0, st.size]],
+        false,
+      )) as [Buffer, Buffer | undefined];
+      if (last && !(last.size === 0 ? emptyRoot(alg) : (old as Buffer)).equals(last.root)) {
+        throw new AppError(500, 'LEDGER_INCONSISTENT', 'error.ledger.inconsistent', {
+          params: { size: last.size },
+        });
       }
-      const root = await this.rootAt(trx, alg, st.size);
       if (!root.equals(st.root)) {
         throw new AppError(500, 'LEDGER_INCONSISTENT', 'error.ledger.inconsistent', {
           params: { size: st.size },
@@ -469,8 +573,11 @@ export class LedgerService {
       }
       const note = signNote(checkpointBody({ origin, size: st.size, root }), await this.logSigners(trx));
       await repo.insertCheckpoint(trx, st.size, root, note);
-      return { size: st.size, note };
+      return { size: st.size, note, root };
     });
+    if (signed && (!this.cp || this.cp.size < signed.size)) {
+      this.cp = { ...signed, createdAt: new Date(), at: Date.now() };
+    }
     if (signed && this.deps.options.witnesses.length > 0) {
       await this.askWitnesses(signed.size, signed.note).catch(() => undefined);
     }
@@ -494,6 +601,7 @@ export class LedgerService {
         }
         running = true;
         loop = (async () => {
+          await this.sealKeys().catch(onError);
           while (running) {
             try {
               await this.integrate();
@@ -520,52 +628,35 @@ export class LedgerService {
 
   // ---- reading the tree ----
 
-  private async nodeHashes(ex: Executor, alg: HashAlg, ids: NodeId[]): Promise<Buffer[]> {
-    const cached = ids.map((n) => this.nodeCache.get(`${n.level}/${n.index}`));
-    if (cached.every((c) => c !== undefined)) {
-      return cached;
-    }
-    const hashes = await this.nodeHashesFromTiles(ex, alg, ids);
-    if (this.nodeCache.size > 200_000) {
-      this.nodeCache.clear();
-    }
-    ids.forEach((n, i) => this.nodeCache.set(`${n.level}/${n.index}`, hashes[i] as Buffer));
-    return hashes;
-  }
-
-  private async nodeHashesFromTiles(
-    ex: Executor,
-    alg: HashAlg,
-    ids: NodeId[],
-    tileCache = true,
-  ): Promise<Buffer[]> {
-    const where = ids.map(nodeTile);
+  /**
+   * Hashes of complete nodes: from the tile cache, reading (and caching) only the tiles it lacks in
+   * one query; with `cached = false` every tile is read from the store (the signing guard).
+   */
+  private async nodeHashes(ex: Executor, alg: HashAlg, ids: NodeId[], cached = true): Promise<Buffer[]> {
+    const cache = cached ? this.tilesOf(alg) : new TileCache(alg, Number.MAX_SAFE_INTEGER);
+    const out: Array<Buffer | undefined> = ids.map((n) => cache.node(n));
     const need = new Map<string, { level: number; index: number }>();
-    for (const w of where) {
-      const key = `${w.tileLevel}/${w.tileIndex}`;
-      if (!tileCache || !this.fullTiles.has(key)) {
-        need.set(key, { level: w.tileLevel, index: w.tileIndex });
+    ids.forEach((n, i) => {
+      if (!out[i]) {
+        const t = nodeTile(n);
+        need.set(`${t.tileLevel}/${t.tileIndex}`, { level: t.tileLevel, index: t.tileIndex });
       }
+    });
+    if (need.size === 0) {
+      return out as Buffer[];
     }
     const fetched = await repo.tiles(ex, [...need.values()]);
-    const local = new Map<string, Buffer[]>();
     for (const [key, buf] of fetched) {
-      const hashes = splitHashes(buf);
-      if (hashes.length === TILE_WIDTH) {
-        if (this.fullTiles.size > 8192) {
-          this.fullTiles.clear();
-        }
-        this.fullTiles.set(key, hashes);
-      }
-      local.set(key, hashes);
+      const [level, index] = key.split('/').map(Number) as [number, number];
+      cache.put(level, index, splitHashes(buf));
     }
-    return where.map((w) => {
-      const key = `${w.tileLevel}/${w.tileIndex}`;
-      const hashes = (tileCache ? this.fullTiles.get(key) : undefined) ?? local.get(key);
-      if (!hashes) {
-        throw new Error(`ledger tile ${key} missing`);
+    return ids.map((n, i) => {
+      const h = out[i] ?? cache.node(n);
+      if (!h) {
+        const t = nodeTile(n);
+        throw new Error(`ledger tile ${t.tileLevel}/${t.tileIndex} missing or short`);
       }
-      return foldTile(alg, hashes, w.offset, w.r);
+      return h;
     });
   }
 
@@ -575,24 +666,12 @@ export class LedgerService {
     ranges: Array<[number, number]>,
     cached = true,
   ): Promise<Buffer[]> {
-    const perRange = ranges.map(([lo, hi]) => rangeNodes(lo, hi));
-    const flat = perRange.flat();
-    const hashes = cached
-      ? await this.nodeHashes(ex, alg, flat)
-      : await this.nodeHashesFromTiles(ex, alg, flat, false);
+    const flat = ranges.flatMap(([lo, hi]) => rangeNodes(lo, hi));
+    const hashes = await this.nodeHashes(ex, alg, flat, cached);
     const byKey = new Map(flat.map((n, i) => [`${n.level}/${n.index}`, hashes[i] as Buffer]));
     return ranges.map(([lo, hi]) =>
       rangeHash(alg, lo, hi, (n) => byKey.get(`${n.level}/${n.index}`) as Buffer),
     );
-  }
-
-  private async rootAt(ex: Executor, alg: HashAlg, size: number): Promise<Buffer> {
-    if (size === 0) {
-      return emptyRoot(alg);
-    }
-    // Straight from the stored tiles (no cache): this is the compare-and-swap guard before signing.
-    const [root] = await this.rangeHashes(ex, alg, [[0, size]], false);
-    return root as Buffer;
   }
 
   async status(): Promise<LedgerStatusDto> {
@@ -655,7 +734,7 @@ export class LedgerService {
       await this.deps.access.require(actor, 'event.read');
     }
     const { alg } = await this.init();
-    const cp = await repo.latestCheckpoint(this.deps.db);
+    const cp = await this.latest().catch(() => undefined);
     const have = tileWidth(Math.max(level, 0), index, cp?.size ?? 0);
     if (width > have) {
       throw new NotFoundError('LEDGER_TILE_NOT_FOUND', 'error.ledger.tileNotFound', {
@@ -666,25 +745,54 @@ export class LedgerService {
       const rows = await repo.entriesBySeq(this.deps.db, index * TILE_WIDTH, index * TILE_WIDTH + width);
       return encodeBundle(rows.map((r) => entryBytes(toSource(r))));
     }
-    void alg;
-    const tiles = await repo.tiles(this.deps.db, [{ level, index }]);
-    const t = tiles.get(`${level}/${index}`);
-    if (!t || t.length < width * 32) {
+    const cache = this.tilesOf(alg);
+    if (cache.width(level, index) < width) {
+      const t = (await repo.tiles(this.deps.db, [{ level, index }])).get(`${level}/${index}`);
+      if (t) {
+        cache.put(level, index, splitHashes(t));
+      }
+    }
+    const hashes = cache.tile(level, index);
+    if (!hashes || hashes.length < width) {
       throw new NotFoundError('LEDGER_TILE_NOT_FOUND', 'error.ledger.tileNotFound', {
         params: { tile: `${level}/${index}` },
       });
     }
-    return t.subarray(0, width * 32);
+    return Buffer.concat(hashes.slice(0, width));
   }
 
   // ---- proofs and receipts ----
 
-  private async latest(): Promise<{ size: number; note: string }> {
-    const cp = await repo.latestCheckpoint(this.deps.db);
+  /**
+   * The latest signed checkpoint, from memory: this process updates it when it signs, and re-reads the
+   * store at most every 250 ms (another process may sign too) without making a caller wait for it.
+   */
+  private async latest(): Promise<{ size: number; root: Buffer; note: string }> {
+    const cp = this.cp;
+    if (cp && Date.now() - cp.at < 250) {
+      return cp;
+    }
+    const refresh = (this.cpRefresh ??= repo
+      .latestCheckpoint(this.deps.db)
+      .then((r) => {
+        if (r && (!this.cp || this.cp.size <= r.size)) {
+          this.cp = { ...r, at: Date.now() };
+        } else if (this.cp) {
+          this.cp.at = Date.now();
+        }
+      })
+      .finally(() => {
+        this.cpRefresh = undefined;
+      }));
     if (!cp) {
+      await refresh;
+    } else {
+      refresh.catch(() => undefined);
+    }
+    if (!this.cp) {
       throw new NotFoundError('LEDGER_NO_CHECKPOINT', 'error.ledger.noCheckpoint');
     }
-    return cp;
+    return this.cp;
   }
 
   /** Inclusion proof of a leaf (by index or leaf hash) in the tree of `treeSize` (default: latest checkpoint). */
@@ -703,35 +811,58 @@ export class LedgerService {
         details: { field: 'treeSize' },
       });
     }
-    let leaf;
+    let seq: number | undefined;
     if (q.leafHash !== undefined) {
       if (!HEX32.test(q.leafHash)) {
         throw new ValidationError('LEDGER_BAD_HASH', 'error.ledger.badHash', {
           details: { field: 'leafHash' },
         });
       }
-      leaf = await repo.leafBy(db, { leafHash: Buffer.from(q.leafHash, 'hex') });
+      seq = (await repo.leafBy(db, { leafHash: Buffer.from(q.leafHash, 'hex') }))?.seq;
     } else if (q.index !== undefined) {
-      leaf = await repo.leafBy(db, { seq: q.index });
+      seq = q.index;
     } else {
       throw new ValidationError('LEDGER_PROOF_TARGET', 'error.ledger.proofTarget', {
         details: { field: 'index' },
       });
     }
-    if (!leaf || leaf.seq >= size) {
+    if (seq === undefined || seq < 0 || seq >= size || !Number.isSafeInteger(seq)) {
       throw new NotFoundError('LEDGER_LEAF_NOT_FOUND', 'error.ledger.leafNotFound', {
         params: { ref: q.leafHash ?? String(q.index) },
       });
     }
-    const hashes = await this.rangeHashes(db, alg, inclusionRanges(leaf.seq, size));
+    // The leaf hash is the level-0 node of the tree; it comes with the path in one read.
+    const [leaf, ...hashes] = await this.nodeAndRanges(
+      db,
+      alg,
+      { level: 0, index: seq },
+      inclusionRanges(seq, size),
+    );
     const note = size === cp.size ? cp.note : ((await repo.checkpoints(db, size - 1, 1))[0]?.note ?? '');
     return {
-      index: leaf.seq,
+      index: seq,
       treeSize: size,
-      leafHash: hex(leaf.leafHash),
+      leafHash: hex(leaf as Buffer),
       hashes: hashes.map(hex),
       checkpoint: note,
     };
+  }
+
+  private async nodeAndRanges(
+    ex: Executor,
+    alg: HashAlg,
+    node: NodeId,
+    ranges: Array<[number, number]>,
+  ): Promise<Buffer[]> {
+    const flat = [node, ...ranges.flatMap(([lo, hi]) => rangeNodes(lo, hi))];
+    const hashes = await this.nodeHashes(ex, alg, flat);
+    const byKey = new Map(flat.map((n, i) => [`${n.level}/${n.index}`, hashes[i] as Buffer]));
+    return [
+      hashes[0] as Buffer,
+      ...ranges.map(([lo, hi]) =>
+        rangeHash(alg, lo, hi, (n) => byKey.get(`${n.level}/${n.index}`) as Buffer),
+      ),
+    ];
   }
 
   async consistencyProof(first: number, second?: number): Promise<ConsistencyProofDto> {
@@ -750,20 +881,26 @@ export class LedgerService {
 
   /** Where an event sits in the log ({ index, leafHash }), or undefined until it is integrated. */
   async receipt(eventId: number): Promise<LedgerRef | undefined> {
+    const seq = this.recent.seqOf(eventId);
+    if (seq !== undefined) {
+      const { alg } = await this.init();
+      const [leaf] = await this.nodeHashes(this.deps.db, alg, [{ level: 0, index: seq }]);
+      return { index: seq, leafHash: hex(leaf as Buffer) };
+    }
     const leaf = await repo.leafBy(this.deps.db, { eventId });
     return leaf ? { index: leaf.seq, leafHash: hex(leaf.leafHash) } : undefined;
   }
 
   /** A receipt with its inclusion proof against the latest checkpoint. */
   async receiptProof(eventId: number): Promise<ReceiptDto> {
-    const leaf = await repo.leafBy(this.deps.db, { eventId });
-    const cp = leaf ? await repo.latestCheckpoint(this.deps.db) : undefined;
-    if (!leaf || !cp || leaf.seq >= cp.size) {
+    const seq = this.recent.seqOf(eventId) ?? (await repo.leafBy(this.deps.db, { eventId }))?.seq;
+    const cp = seq === undefined ? undefined : await this.latest().catch(() => undefined);
+    if (seq === undefined || !cp || seq >= cp.size) {
       throw new NotFoundError('LEDGER_RECEIPT_PENDING', 'error.ledger.receiptPending', {
         params: { id: eventId },
       });
     }
-    return { eventId, ...(await this.inclusionProof({ index: leaf.seq })) };
+    return { eventId, ...(await this.inclusionProof({ index: seq })) };
   }
 
   // ---- auditor view ----
@@ -779,7 +916,7 @@ export class LedgerService {
     const [leaves, personal] = await Promise.all([repo.leavesForEvents(db, ids), repo.personal(db, ids)]);
     const leafOf = new Map(leaves.map((l) => [l.eventId, l]));
     const personalOf = new Map(personal.map((p) => [p.event_id, p]));
-    const cp = query.withProofs ? await repo.latestCheckpoint(db) : undefined;
+    const cp = query.withProofs ? await this.latest().catch(() => undefined) : undefined;
     const { alg } = await this.init();
     return Promise.all(
       rows.map(async (r) => {
@@ -883,10 +1020,15 @@ export class LedgerService {
         return { status: 422, body: 'inconsistent\n' };
       }
       await repo.upsertWitnessedLog(trx, cp.origin, log.vkey, cp.size, cp.root);
+      await this.sealKeys(trx);
       const witnessKeys = (await repo.keys(trx, 'witness')).filter((k) => !k.retired_at);
       const body = parseNote(noteText).body;
       const lines = witnessKeys.map((k) => {
-        const s = makeSigner(k.name, { alg: 'cosig', publicKey: k.public_key, privateKey: k.private_key });
+        const s = makeSigner(k.name, {
+          alg: 'cosig',
+          publicKey: k.public_key,
+          privateKey: this.privateKey(k),
+        });
         return addSignatures('', [{ name: s.name, keyId: s.keyId, sig: s.sign(Buffer.from(body, 'utf8')) }]);
       });
       void origin;
@@ -946,6 +1088,8 @@ export class LedgerService {
       ? opts.keys.map(parseVkey)
       : (await repo.keys(db, 'log')).map((k) => makeVerifier(k.name, k.alg as SigAlg, k.public_key));
     const st = await repo.state(db);
+    let ahead: { from: number; to: number; rows: Promise<VerifyRow[]> } | undefined;
+    const tiles = new Map<number, Map<number, Buffer>>();
     const src: LogSource = {
       checkpoints: async () => {
         const out: string[] = [];
@@ -960,21 +1104,59 @@ export class LedgerService {
         }
       },
       entries: async (from, to) => {
-        const rows = await repo.entriesBySeq(db, from, to);
-        return rows.map((r): SourceEntry =>
-          Number.isNaN(r.id)
-            ? { seq: r.seq, eventId: r.event_id, bytes: { missing: `event ${r.event_id} is missing` } }
-            : {
-                seq: r.seq,
-                eventId: r.event_id,
-                bytes: entryBytes(toSource(r)),
-                storedLeafHash: r.leaf_hash,
-              },
-        );
+        // Read ahead: the next chunk is being fetched while this one is hashed.
+        const rowsP =
+          ahead && ahead.from === from && ahead.to === to ? ahead.rows : repo.verifyRows(db, from, to);
+        const size = st?.size ?? 0;
+        if (to < size) {
+          const next = { from: to, to: Math.min(size, to + (to - from)) };
+          ahead = { ...next, rows: repo.verifyRows(db, next.from, next.to) };
+          ahead.rows.catch(() => undefined);
+        }
+        return (await rowsP).map((r): SourceEntry => {
+          if (r.id === null) {
+            return { seq: r.seq, eventId: r.eventId, bytes: { missing: `event ${r.eventId} is missing` } };
+          }
+          if (!r.dataOk) {
+            return {
+              seq: r.seq,
+              eventId: r.eventId,
+              bytes: { missing: 'content does not match its leaf hash (data changed after it was logged)' },
+            };
+          }
+          const text = entryText({
+            id: r.id,
+            at: r.occurredAt.toISOString(),
+            type: r.type,
+            actorKind: r.actorKind,
+            actorId: r.actorId,
+            orgId: r.orgId,
+            subjectType: r.subjectType,
+            subjectId: r.subjectId,
+            // Logged text, checked against the column by the database; older events canonicalised here.
+            dataJcs: r.dataJcs ?? canonicalize(JSON.parse(r.dataText ?? '{}')),
+            requestId: r.requestId,
+            personalDigest: r.personalDigest,
+          });
+          return { seq: r.seq, eventId: r.eventId, bytes: text, storedLeafHash: r.leafHash };
+        });
       },
-      tile: async (level, index) => (await repo.tiles(db, [{ level, index }])).get(`${level}/${index}`),
+      tile: async (level, index) => {
+        // Tiles are compared in order: read them 64 at a time.
+        let cached = tiles.get(level);
+        if (!cached?.has(index)) {
+          cached = await repo.tileRange(db, level, index, index + 64);
+          tiles.set(level, cached);
+        }
+        return cached.get(index);
+      },
       storedSize: async () => st?.size ?? 0,
       extras: async () => {
+        // Every leaf names a distinct existing event up to last_event_id (checked entry by entry), so
+        // as many events as leaves means none was slipped in; otherwise name them.
+        if ((await repo.countEventsUpTo(db, st?.last_event_id ?? 0)) === (st?.size ?? 0)) {
+          return [];
+        }
         const extra = await repo.unsequencedEvents(db, st?.last_event_id ?? 0);
         return extra.map((id) => `event ${id} is not in the log (inserted behind the ledger's back)`);
       },
@@ -982,6 +1164,7 @@ export class LedgerService {
     const report = await verifyLog(src, {
       alg,
       origin,
+      chunk: 8192,
       logKeys,
       witnessKeys: (opts.witnessKeys ?? []).map(parseVkey),
       quorum: opts.quorum ?? 0,

@@ -5,6 +5,7 @@ import * as m0003 from './0003-datasets.js';
 import * as m0004 from './0004-ledger.js';
 import * as m0005 from './0005-sharing.js';
 import * as m0006 from './0006-dataset-access.js';
+import * as m0007 from './0007-ledger-entries.js';
 
 /** Every migration in order. Migrations are immutable once released; add a new file for each change. */
 export const migrations: Record<string, Migration> = {
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   '0004-ledger': m0004,
   '0005-sharing': m0005,
   '0006-dataset-access': m0006,
+  '0007-ledger-entries': m0007,
 };
