@@ -2,7 +2,7 @@ import { type Selectable, sql } from 'kysely';
 import type { Executor } from '../platform/db/database.js';
 import type { EventTable } from '../platform/db/schema.js';
 
-export type EventRow = Omit<Selectable<EventTable>, 'leaf_hash' | 'data_jcs'>;
+export type EventRow = Omit<Selectable<EventTable>, 'leaf_hash' | 'data_jcs' | 'xid'>;
 
 /** An event as a writer hands it over: id drawn, time fixed, `data` canonical, leaf hash computed. */
 export interface NewEntryRow {
@@ -53,12 +53,12 @@ export const eventRepository = {
     const col = <K extends keyof NewEntryRow>(k: K) => rows.map((r) => r[k]);
     await sql`insert into event (id, occurred_at, type, actor_kind, actor_id, org_id, subject_type,
         subject_id, data, data_jcs, request_id, leaf_hash)
-      select id, ${at.toISOString()}::timestamptz, ty, ak, ai, oi, st, si, d::jsonb, d, rq, decode(h, 'hex')
+      select id, ${at.toISOString()}::timestamptz, ty, ak, ai, oi, st, si, d::jsonb, d, rq,
+        substring(${Buffer.concat(col('leaf_hash'))}::bytea from (o::integer - 1) * 32 + 1 for 32)
       from unnest(${col('id').map(String)}::bigint[], ${col('type')}::text[], ${col('actor_kind')}::text[],
         ${col('actor_id')}::text[], ${col('org_id')}::text[], ${col('subject_type')}::text[],
-        ${col('subject_id')}::text[], ${col('data_jcs')}::text[], ${col('request_id')}::text[],
-        ${rows.map((r) => r.leaf_hash.toString('hex'))}::text[])
-        as t(id, ty, ak, ai, oi, st, si, d, rq, h)`.execute(db);
+        ${col('subject_id')}::text[], ${col('data_jcs')}::text[], ${col('request_id')}::text[])
+        with ordinality as t(id, ty, ak, ai, oi, st, si, d, rq, o)`.execute(db);
   },
 
   async list(db: Executor, q: EventQuery): Promise<EventRow[]> {

@@ -1,7 +1,8 @@
 import { sql } from 'kysely';
 import type { Executor } from '../platform/db/database.js';
+import type { EntrySource } from './entry.js';
 
-/** Advisory lock key guarding event sequencing ("govhub-ledger"). */
+/** Advisory lock key ("govhub-ledger"); SEQ_LOCK + 1 serialises log creation. */
 const SEQ_LOCK = 0x6c656467;
 
 export interface IntegrationRow {
@@ -24,67 +25,51 @@ export interface SeqEntryRow extends IntegrationRow {
   leaf_hash: Buffer;
 }
 
-interface RawVerifyRow {
-  seq: string;
-  leaf_hash: Buffer;
-  event_id: string;
-  id: string | null;
-  occurred_at: Date;
-  type: string;
-  actor_kind: string;
-  actor_id: string | null;
-  org_id: string | null;
-  subject_type: string | null;
-  subject_id: string | null;
-  request_id: string | null;
-  data_jcs: string | null;
-  data_text: string | null;
-  data_ok: boolean;
-  digest: Buffer | null;
+/** Position of the integrator: the (xid, id) of the last event sequenced. */
+export interface Cursor {
+  xid: string;
+  id: number;
 }
 
+interface RawVerifyRow {
+  seq: string;
+  event_id: string;
+  leaf_ok: boolean | null;
+  present: boolean | null;
+  entry: string | null;
+  data_ok: boolean | null;
+  sequenced: boolean | null;
+}
+
+/**
+ * One entry as the verifier reads it: whether the stored leaf hash agrees with its level-0 tile, and
+ * the entry text the database wrote from the event's columns (or, for events logged before
+ * `data_jcs`, the columns themselves in `source`).
+ */
 export interface VerifyRow {
   seq: number;
   eventId: number;
-  leafHash: Buffer;
-  /** null: the event row is gone. */
-  id: number | null;
-  occurredAt: Date;
-  type: string;
-  actorKind: string;
-  actorId: string | null;
-  orgId: string | null;
-  subjectType: string | null;
-  subjectId: string | null;
-  requestId: string | null;
-  dataJcs: string | null;
-  dataText: string | null;
-  /** The `data` column still equals the logged `data_jcs`. */
+  /** ledger_leaf.leaf_hash equals the hash at this position in its level-0 tile. */
+  leafOk: boolean;
+  /** The event row exists. */
+  present: boolean;
+  entry: string | null;
+  source?: EntrySource;
+  /** The `data` column still equals the logged `data_jcs` (and the time its logged form). */
   dataOk: boolean;
-  personalDigest: Buffer | null;
+  /** The event's (xid, id) is at or before the integrator's cursor, as every sequenced event's is. */
+  sequenced: boolean;
 }
 
 const buf = (v: unknown): Buffer => (Buffer.isBuffer(v) ? v : Buffer.from(v as Uint8Array));
 
 export const ledgerRepository = {
-  /**
-   * Takes the shared sequencing lock (held until the caller's transaction ends) and then draws `n`
-   * event ids, in one call: the integrator never sequences past an id still in flight.
-   */
+  /** Draws `n` event ids (the writer needs them to canonicalise and hash its entries before insert). */
   async nextIds(trx: Executor, n: number): Promise<number[]> {
-    const r = await sql<{ id: string }>`select ledger_next_ids(${n}::integer) as id`.execute(trx);
+    const r = await sql<{
+      id: string;
+    }>`select nextval('event_id_seq') as id from generate_series(1, ${n}::integer)`.execute(trx);
     return r.rows.map((x) => Number(x.id)).sort((a, b) => a - b);
-  },
-
-  /**
-   * The highest event id below which nothing can still commit: taken under the exclusive lock, so
-   * every writer that drew an id before it has committed or rolled back. Bounded wait (250 ms): a
-   * long transaction that recorded an event must not stall every new writer queued behind this
-   * exclusive request; the integrator simply tries again on its next tick (error 55P03).
-   */
-  async watermark(db: Executor): Promise<number> {
-    const r = await sql<{ m: string | number | null }>`select ledger_watermark() as m`.execute(db);
-    return Number(r.rows[0]?.m ?? 0);
   },
 
   /** Serialises log creation (state row and first keys). */
@@ -92,17 +77,17 @@ export const ledgerRepository = {
     await sql`select pg_advisory_xact_lock(${SEQ_LOCK + 1})`.execute(trx);
   },
 
-  async countEventsAfter(db: Executor, afterId: number): Promise<number> {
-    const r = await db
-      .selectFrom('event')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('id', '>', String(afterId))
-      .executeTakeFirst();
-    return Number(r?.n ?? 0);
+  /** Events after the cursor (not yet integrated, committed or not yet visible). */
+  async countEventsAfter(db: Executor, cursor: Cursor): Promise<number> {
+    const r = await sql<{ n: string }>`select count(*) as n from event
+      where (xid, id) > (${cursor.xid}::xid8, ${cursor.id}::bigint)`.execute(db);
+    return Number(r.rows[0]?.n ?? 0);
   },
 
-  async countEventsUpTo(db: Executor, upTo: number): Promise<number> {
-    const r = await sql<{ n: string }>`select count(*) as n from event where id <= ${upTo}`.execute(db);
+  /** Events at or before the cursor (all of them must be in the log). */
+  async countEventsUpTo(db: Executor, cursor: Cursor): Promise<number> {
+    const r = await sql<{ n: string }>`select count(*) as n from event
+      where (xid, id) <= (${cursor.xid}::xid8, ${cursor.id}::bigint)`.execute(db);
     return Number(r.rows[0]?.n ?? 0);
   },
 
@@ -113,36 +98,58 @@ export const ledgerRepository = {
     }
     const r = await q.executeTakeFirst();
     return r
-      ? { ...r, size: Number(r.size), last_event_id: Number(r.last_event_id), root: buf(r.root) }
+      ? {
+          ...r,
+          size: Number(r.size),
+          last_event_id: Number(r.last_event_id),
+          root: buf(r.root),
+          cursor: { xid: String(r.last_xid ?? '0'), id: Number(r.last_event_id) } as Cursor,
+        }
       : undefined;
   },
 
   async insertState(db: Executor, origin: string, hashAlg: string, root: Buffer): Promise<void> {
     await db
       .insertInto('ledger_state')
-      .values({ id: 1, origin, hash_alg: hashAlg, size: 0, root, last_event_id: 0 })
+      .values({ id: 1, origin, hash_alg: hashAlg, size: 0, root, last_event_id: 0, last_xid: '0' })
       .onConflict((oc) => oc.column('id').doNothing())
       .execute();
   },
 
-  async updateState(db: Executor, size: number, root: Buffer, lastEventId: number): Promise<void> {
+  async updateState(db: Executor, size: number, root: Buffer, cursor: Cursor): Promise<void> {
     await db
       .updateTable('ledger_state')
-      .set({ size, root, last_event_id: lastEventId, updated_at: new Date() })
+      .set({ size, root, last_event_id: cursor.id, last_xid: cursor.xid, updated_at: new Date() })
       .where('id', '=', 1)
       .execute();
   },
 
-  /** Ids and writer-computed leaf hashes of the next events to sequence (null hash: older events). */
-  async leafHashesAfter(
+  /**
+   * The next events to sequence, in (xid, id) order after the cursor, with their writer-computed leaf
+   * hashes (null: recorded before writers hashed their own). Only transactions older than the oldest
+   * one still running are read — they have all committed or rolled back, so nothing can appear later
+   * before the last row returned: the log has no gap, and no writer is made to wait.
+   */
+  async nextToSequence(
     db: Executor,
-    afterId: number,
-    upTo: number,
+    cursor: Cursor,
     limit: number,
-  ): Promise<Array<{ id: number; leafHash: Buffer | null }>> {
-    const r = await sql<{ id: string; leaf_hash: Buffer | null }>`select id, leaf_hash from event
-      where id > ${afterId} and id <= ${upTo} order by id limit ${limit}`.execute(db);
-    return r.rows.map((x) => ({ id: Number(x.id), leafHash: x.leaf_hash ? buf(x.leaf_hash) : null }));
+  ): Promise<Array<{ id: number; xid: string; leafHash: Buffer | null }>> {
+    const r = await sql<{
+      id: string;
+      xid: string;
+      leaf_hash: Buffer | null;
+    }>`select id, xid::text as xid, leaf_hash
+      from event
+      where (xid, id) > (${cursor.xid}::xid8, ${cursor.id}::bigint)
+        and xid < pg_snapshot_xmin(pg_current_snapshot())
+      order by xid, id
+      limit ${limit}`.execute(db);
+    return r.rows.map((x) => ({
+      id: Number(x.id),
+      xid: x.xid,
+      leafHash: x.leaf_hash ? buf(x.leaf_hash) : null,
+    }));
   },
 
   /** Full rows of some events (those recorded before writers computed their own leaf hash). */
@@ -176,14 +183,14 @@ export const ledgerRepository = {
     return rows.map((r) => ({ ...r, id: Number(r.id), digest: r.digest ? buf(r.digest) : null }));
   },
 
-  async insertLeaves(db: Executor, leaves: Array<{ seq: number; eventId: number; leafHash: Buffer }>) {
-    if (leaves.length === 0) {
+  /** Leaves firstSeq, firstSeq+1, …: event ids as one array, hashes as one concatenated bytea. */
+  async insertLeaves(db: Executor, firstSeq: number, eventIds: readonly number[], hashes: readonly Buffer[]) {
+    if (eventIds.length === 0) {
       return;
     }
     await sql`insert into ledger_leaf (seq, event_id, leaf_hash)
-      select s, e, decode(h, 'hex')
-      from unnest(${leaves.map((l) => String(l.seq))}::bigint[], ${leaves.map((l) => String(l.eventId))}::bigint[],
-        ${leaves.map((l) => l.leafHash.toString('hex'))}::text[]) as t(s, e, h)`.execute(db);
+      select ${firstSeq}::bigint + o - 1, e, substring(${Buffer.concat(hashes)}::bytea from (o::integer - 1) * 32 + 1 for 32)
+      from unnest(${eventIds.map(String)}::bigint[]) with ordinality as t(e, o)`.execute(db);
   },
 
   async upsertTiles(db: Executor, tiles: Array<{ level: number; index: number; hashes: Buffer[] }>) {
@@ -426,34 +433,78 @@ export const ledgerRepository = {
    * `data` in its logged RFC 8785 text (`data_jcs`) and the database's own check that the `data`
    * column still equals it; events older than `data_jcs` come with their `data` as JSON text.
    */
-  async verifyRows(db: Executor, fromSeq: number, toSeq: number): Promise<VerifyRow[]> {
-    const r = await sql<RawVerifyRow>`select l.seq, l.leaf_hash, l.event_id, e.id, e.occurred_at, e.type,
-        e.actor_kind, e.actor_id, e.org_id, e.subject_type, e.subject_id, e.request_id, e.data_jcs,
-        case when e.data_jcs is null then e.data::text end as data_text,
-        (e.data_jcs is null or e.data_jcs::jsonb = e.data) as data_ok, p.digest
+  async verifyRows(db: Executor, cursor: Cursor, fromSeq: number, toSeq: number): Promise<VerifyRow[]> {
+    // One pass in seq order; the event is looked up per leaf (a LATERAL fenced with OFFSET 0, so the
+    // planner cannot turn it into a scan of the whole event table per chunk).
+    const r = await sql<RawVerifyRow>`select l.seq, l.event_id,
+        substring(t.hashes from (l.seq % 256)::integer * 32 + 1 for 32) = l.leaf_hash as leaf_ok,
+        e.present, e.entry, e.data_ok, e.sequenced
       from ledger_leaf l
-      left join event e on e.id = l.event_id
-      left join ledger_personal p on p.event_id = l.event_id
+      left join ledger_tile t on t.level = 0 and t.idx = l.seq / 256
+      left join lateral (
+        select true as present,
+          case when e.data_jcs is not null then '{"actor":{"id":' || coalesce(to_json(e.actor_id)::text, 'null')
+            || ',"kind":' || to_json(e.actor_kind)::text
+            || '},"at":"' || to_char(e.occurred_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
+            || '","data":' || e.data_jcs || ',"id":' || e.id::text
+            || ',"org":' || coalesce(to_json(e.org_id)::text, 'null')
+            || ',"personal":' || coalesce('"' || encode(p.digest, 'hex') || '"', 'null')
+            || ',"req":' || coalesce(to_json(e.request_id)::text, 'null')
+            || ',"subject":{"id":' || coalesce(to_json(e.subject_id)::text, 'null')
+            || ',"type":' || coalesce(to_json(e.subject_type)::text, 'null')
+            || '},"type":' || to_json(e.type)::text || ',"v":1}' end as entry,
+          e.data_jcs is null or (e.data_jcs::jsonb = e.data
+            and date_trunc('milliseconds', e.occurred_at) = e.occurred_at) as data_ok,
+          (e.xid, e.id) <= (${cursor.xid}::xid8, ${cursor.id}::bigint) as sequenced
+        from event e
+        left join ledger_personal p on p.event_id = e.id
+        where e.id = l.event_id
+        offset 0
+      ) e on true
       where l.seq >= ${fromSeq} and l.seq < ${toSeq}
       order by l.seq`.execute(db);
-    return r.rows.map((x) => ({
-      seq: Number(x.seq),
-      eventId: Number(x.event_id),
-      leafHash: buf(x.leaf_hash),
-      id: x.id === null ? null : Number(x.id),
-      occurredAt: x.occurred_at,
-      type: x.type,
-      actorKind: x.actor_kind,
-      actorId: x.actor_id,
-      orgId: x.org_id,
-      subjectType: x.subject_type,
-      subjectId: x.subject_id,
-      requestId: x.request_id,
-      dataJcs: x.data_jcs,
-      dataText: x.data_text,
-      dataOk: x.data_ok === true || (x.data_ok as unknown) === 't',
-      personalDigest: x.digest ? buf(x.digest) : null,
-    }));
+    const rows = r.rows;
+    const out: VerifyRow[] = new Array(rows.length);
+    let older: number[] | undefined;
+    for (let i = 0; i < rows.length; i++) {
+      const x = rows[i] as RawVerifyRow;
+      const eventId = Number(x.event_id);
+      out[i] = {
+        seq: Number(x.seq),
+        eventId,
+        leafOk: x.leaf_ok !== false,
+        present: x.present === true,
+        entry: x.entry,
+        dataOk: x.data_ok !== false,
+        sequenced: x.sequenced !== false,
+      };
+      if (x.present && x.entry === null) {
+        (older ??= []).push(eventId);
+      }
+    }
+    if (older) {
+      // Events logged before data_jcs existed: their columns, canonicalised by the caller.
+      const full = new Map((await this.eventsIn(db, older)).map((e) => [e.id, e]));
+      for (const v of out) {
+        const e = v.entry === null && v.present ? full.get(v.eventId) : undefined;
+        if (e) {
+          v.source = {
+            id: e.id,
+            occurredAt: e.occurred_at,
+            type: e.type,
+            actorKind: e.actor_kind,
+            actorId: e.actor_id,
+            orgId: e.org_id,
+            subjectType: e.subject_type,
+            subjectId: e.subject_id,
+            data: e.data,
+            requestId: e.request_id,
+            personalDigest: e.digest,
+          };
+        }
+      }
+    }
+    return out;
   },
 
   /** Hash tiles of one level with index in [from, to), by index. */
@@ -463,18 +514,13 @@ export const ledgerRepository = {
     return new Map(r.rows.map((x) => [Number(x.idx), buf(x.hashes)]));
   },
 
-  /** Events with ids up to `upTo` that are not in the log (inserted behind the integrator's back). */
-  async unsequencedEvents(db: Executor, upTo: number): Promise<number[]> {
-    const rows = await db
-      .selectFrom('event as e')
-      .leftJoin('ledger_leaf as l', 'l.event_id', 'e.id')
-      .select('e.id')
-      .where('e.id', '<=', String(upTo))
-      .where('l.seq', 'is', null)
-      .orderBy('e.id')
-      .limit(10)
-      .execute();
-    return rows.map((r) => Number(r.id));
+  /** Events at or before the cursor that are not in the log (inserted behind the integrator's back). */
+  async unsequencedEvents(db: Executor, cursor: Cursor): Promise<number[]> {
+    const r = await sql<{ id: string }>`select e.id from event e
+      left join ledger_leaf l on l.event_id = e.id
+      where (e.xid, e.id) <= (${cursor.xid}::xid8, ${cursor.id}::bigint) and l.seq is null
+      order by e.id limit 10`.execute(db);
+    return r.rows.map((x) => Number(x.id));
   },
 
   async witnessedLog(db: Executor, origin: string, forUpdate = false) {

@@ -4,7 +4,15 @@ import { type Actor, actorId, actorOrg } from '../identity/actor.js';
 import type { Db, Executor } from '../platform/db/database.js';
 import { AppError, NotFoundError, ValidationError } from '../platform/errors.js';
 import { canonicalize, canonicalizeJson } from './canonical-json.js';
-import { entryBytes, entryFields, entryText, leafHashOfText, newSalt, personalDigest } from './entry.js';
+import {
+  entryBytes,
+  entryFields,
+  type EntrySource,
+  entryText,
+  leafHashOfText,
+  newSalt,
+  personalDigest,
+} from './entry.js';
 import { type EventQuery, eventRepository, type NewEntryRow } from './event.repository.js';
 import { type IntegrationRow, ledgerRepository as repo, type VerifyRow } from './ledger.repository.js';
 import {
@@ -158,6 +166,7 @@ export class LedgerService {
   private readonly witnessSizes = new Map<string, number>();
   private integrating: Promise<number> | undefined;
   private lastSigned = 0;
+  private readonly checkpointListeners = new Set<(size: number) => void>();
 
   private readonly deps: { db: Db; access: Access; options: LedgerOptions; secrets: SecretBox };
 
@@ -330,8 +339,7 @@ export class LedgerService {
       return [];
     }
     const log = this.log ?? (await this.init(trx));
-    // The shared sequencing lock (held until the caller's transaction ends) is taken before the ids
-    // are drawn, so the integrator never sequences past an id still in flight.
+    // No lock: the integrator sequences only transactions older than the oldest one still running.
     const ids = await repo.nextIds(trx, inputs.length);
     // The writer canonicalises and hashes its own entries (id and time are fixed here), so the
     // integrator only reads leaf hashes; the verifier later recomputes them from the stored columns.
@@ -412,32 +420,24 @@ export class LedgerService {
    * commit), appends their leaves to the tiles and signs a checkpoint. Safe to call from any process:
    * the state row is locked for the duration of each batch.
    */
-  async integrate(): Promise<number> {
+  async integrate(opts: { maxMs?: number } = {}): Promise<number> {
     // One integration at a time per process; callers share the running one.
     if (this.integrating) {
       return this.integrating;
     }
-    this.integrating = this.integrateNow().finally(() => {
+    this.integrating = this.integrateNow(opts.maxMs ?? Number.POSITIVE_INFINITY).finally(() => {
       this.integrating = undefined;
     });
     return this.integrating;
   }
 
-  private async integrateNow(): Promise<number> {
+  private async integrateNow(maxMs: number): Promise<number> {
     const { alg } = await this.init();
     const db = this.deps.db;
     const batch = this.deps.options.batch;
+    const started = Date.now();
     let total = 0;
     for (;;) {
-      let wm: number;
-      try {
-        wm = await repo.watermark(db);
-      } catch (e) {
-        if ((e as { code?: string }).code === '55P03') {
-          break; // lock_timeout: a writer's transaction is still open; next tick
-        }
-        throw e;
-      }
       let done: { firstSeq: number; ids: number[]; touched: ReturnType<TileBuilder['append']> } | undefined;
       try {
         done = await db.transaction().execute(async (trx) => {
@@ -448,7 +448,7 @@ export class LedgerService {
           if (!this.builder || this.builder.size !== st.size) {
             this.builder = await this.loadBuilder(trx, alg, st.size);
           }
-          const rows = await repo.leafHashesAfter(trx, st.last_event_id, wm, batch);
+          const rows = await repo.nextToSequence(trx, st.cursor, batch);
           if (rows.length === 0) {
             return undefined;
           }
@@ -466,21 +466,14 @@ export class LedgerService {
               }
             }
           }
-          const leaves = rows.map((r, i) => ({
-            seq: st.size + i,
-            eventId: r.id,
-            leafHash: r.leafHash as Buffer,
-          }));
-          const touched = this.builder.append(leaves.map((l) => l.leafHash));
-          await repo.insertLeaves(trx, leaves);
+          const ids = rows.map((r) => r.id);
+          const hashes = rows.map((r) => r.leafHash as Buffer);
+          const touched = this.builder.append(hashes);
+          await repo.insertLeaves(trx, st.size, ids, hashes);
           await repo.upsertTiles(trx, touched);
-          await repo.updateState(
-            trx,
-            this.builder.size,
-            this.builder.root(),
-            leaves[leaves.length - 1]?.eventId ?? 0,
-          );
-          return { firstSeq: st.size, ids: rows.map((r) => r.id), touched };
+          const last = rows[rows.length - 1] as { id: number; xid: string };
+          await repo.updateState(trx, this.builder.size, this.builder.root(), { xid: last.xid, id: last.id });
+          return { firstSeq: st.size, ids, touched };
         });
       } catch (e) {
         this.builder = undefined;
@@ -496,11 +489,11 @@ export class LedgerService {
       }
       this.recent.add(done.firstSeq, done.ids);
       total += done.ids.length;
-      if (done.ids.length < batch) {
-        break;
+      if (Date.now() - started > maxMs) {
+        break; // the background loop's turn is over; it comes back after its interval
       }
-      // Under sustained load keep publishing: a checkpoint at least every 500 ms while catching up.
-      if (Date.now() - this.lastSigned >= 500) {
+      // Under sustained load keep publishing while integrating: a checkpoint every 200 ms at most.
+      if (Date.now() - this.lastSigned >= 200) {
         await this.signCheckpoint();
       }
     }
@@ -578,10 +571,24 @@ export class LedgerService {
     if (signed && (!this.cp || this.cp.size < signed.size)) {
       this.cp = { ...signed, createdAt: new Date(), at: Date.now() };
     }
+    if (signed) {
+      for (const l of this.checkpointListeners) {
+        l(signed.size);
+      }
+    }
     if (signed && this.deps.options.witnesses.length > 0) {
       await this.askWitnesses(signed.size, signed.note).catch(() => undefined);
     }
     return signed?.size;
+  }
+
+  /**
+   * Calls `listener(size)` each time this process has committed a new checkpoint (in-process
+   * observers: the benchmark's lag probe, push notifications). Returns the unsubscribe function.
+   */
+  onCheckpoint(listener: (size: number) => void): () => void {
+    this.checkpointListeners.add(listener);
+    return () => this.checkpointListeners.delete(listener);
   }
 
   /** Runs the integrator and checkpoint signer in the serving process. */
@@ -604,7 +611,7 @@ export class LedgerService {
           await this.sealKeys().catch(onError);
           while (running) {
             try {
-              await this.integrate();
+              await this.integrate({ maxMs: 2000 });
             } catch (e) {
               onError(e);
             }
@@ -679,7 +686,7 @@ export class LedgerService {
     const db = this.deps.db;
     const st = await repo.state(db);
     const cp = await repo.latestCheckpoint(db);
-    const pending = await repo.countEventsAfter(db, st?.last_event_id ?? 0);
+    const pending = st ? await repo.countEventsAfter(db, st.cursor) : 0;
     return {
       origin: log.origin,
       hashAlg: log.alg,
@@ -1088,7 +1095,8 @@ export class LedgerService {
       ? opts.keys.map(parseVkey)
       : (await repo.keys(db, 'log')).map((k) => makeVerifier(k.name, k.alg as SigAlg, k.public_key));
     const st = await repo.state(db);
-    let ahead: { from: number; to: number; rows: Promise<VerifyRow[]> } | undefined;
+    const ahead = new Map<number, Promise<VerifyRow[]>>();
+    const cursor = st?.cursor ?? { xid: '0', id: 0 };
     const tiles = new Map<number, Map<number, Buffer>>();
     const src: LogSource = {
       checkpoints: async () => {
@@ -1104,41 +1112,46 @@ export class LedgerService {
         }
       },
       entries: async (from, to) => {
-        // Read ahead: the next chunk is being fetched while this one is hashed.
-        const rowsP =
-          ahead && ahead.from === from && ahead.to === to ? ahead.rows : repo.verifyRows(db, from, to);
+        // Read ahead: the next two chunks are being fetched (on their own connections) while this one
+        // is hashed.
         const size = st?.size ?? 0;
-        if (to < size) {
-          const next = { from: to, to: Math.min(size, to + (to - from)) };
-          ahead = { ...next, rows: repo.verifyRows(db, next.from, next.to) };
-          ahead.rows.catch(() => undefined);
+        const rowsP = ahead.get(from) ?? repo.verifyRows(db, cursor, from, to);
+        ahead.delete(from);
+        for (let k = 1; k <= 2; k++) {
+          const lo = from + k * (to - from);
+          if (lo < size && !ahead.has(lo)) {
+            const p = repo.verifyRows(db, cursor, lo, Math.min(size, lo + (to - from)));
+            p.catch(() => undefined);
+            ahead.set(lo, p);
+          }
         }
         return (await rowsP).map((r): SourceEntry => {
-          if (r.id === null) {
+          if (!r.leafOk) {
+            return {
+              seq: r.seq,
+              bytes: { missing: 'stored tree node differs (its leaf hash and its level-0 tile disagree)' },
+            };
+          }
+          if (!r.present) {
             return { seq: r.seq, eventId: r.eventId, bytes: { missing: `event ${r.eventId} is missing` } };
           }
           if (!r.dataOk) {
             return {
               seq: r.seq,
               eventId: r.eventId,
-              bytes: { missing: 'content does not match its leaf hash (data changed after it was logged)' },
+              bytes: { missing: 'content does not match its leaf hash (changed after it was logged)' },
             };
           }
-          const text = entryText({
-            id: r.id,
-            at: r.occurredAt.toISOString(),
-            type: r.type,
-            actorKind: r.actorKind,
-            actorId: r.actorId,
-            orgId: r.orgId,
-            subjectType: r.subjectType,
-            subjectId: r.subjectId,
-            // Logged text, checked against the column by the database; older events canonicalised here.
-            dataJcs: r.dataJcs ?? canonicalize(JSON.parse(r.dataText ?? '{}')),
-            requestId: r.requestId,
-            personalDigest: r.personalDigest,
-          });
-          return { seq: r.seq, eventId: r.eventId, bytes: text, storedLeafHash: r.leafHash };
+          if (!r.sequenced) {
+            return {
+              seq: r.seq,
+              eventId: r.eventId,
+              bytes: { missing: 'its transaction id was changed (it lies beyond what was sequenced)' },
+            };
+          }
+          // Compared by the verifier with the level-0 tile (which the database held equal to the leaf).
+          const text = r.entry ?? entryText(entryFields(r.source as EntrySource));
+          return { seq: r.seq, eventId: r.eventId, bytes: text };
         });
       },
       tile: async (level, index) => {
@@ -1152,12 +1165,12 @@ export class LedgerService {
       },
       storedSize: async () => st?.size ?? 0,
       extras: async () => {
-        // Every leaf names a distinct existing event up to last_event_id (checked entry by entry), so
-        // as many events as leaves means none was slipped in; otherwise name them.
-        if ((await repo.countEventsUpTo(db, st?.last_event_id ?? 0)) === (st?.size ?? 0)) {
+        // Every leaf names a distinct existing event (checked entry by entry), so as many events up to
+        // the integrator's cursor as leaves means none was slipped in; otherwise name them.
+        if (!st || (await repo.countEventsUpTo(db, st.cursor)) === st.size) {
           return [];
         }
-        const extra = await repo.unsequencedEvents(db, st?.last_event_id ?? 0);
+        const extra = await repo.unsequencedEvents(db, st.cursor);
         return extra.map((id) => `event ${id} is not in the log (inserted behind the ledger's back)`);
       },
     };

@@ -237,34 +237,29 @@ for (const kind of storageKinds()) {
 
       test('a deleted entry', async () => {
         const id = await leafAt(12);
-        const row = (await sql<Record<string, unknown>>`select * from event where id = ${id}`.execute(db))
-          .rows[0] as Record<string, unknown>;
+        await sql`create temp table deleted_event as select * from event where id = ${id}`.execute(db);
         await tampered(
           () => sql`delete from event where id = ${id}`.execute(db).then(() => undefined),
-          () =>
-            sql`insert into event (id, occurred_at, type, actor_kind, actor_id, org_id, subject_type, subject_id, data, request_id)
-              values (${id}, ${row.occurred_at as Date}, ${row.type as string}, ${row.actor_kind as string}, ${row.actor_id as string | null}, ${row.org_id as string | null},
-              ${row.subject_type as string | null}, ${row.subject_id as string | null}, ${JSON.stringify(row.data)}::jsonb, ${row.request_id as string | null})`
-              .execute(db)
-              .then(() => undefined),
+          async () => {
+            await sql`insert into event select * from deleted_event`.execute(db);
+            await sql`drop table deleted_event`.execute(db);
+          },
           new RegExp(`entry 12 \\(event ${id}\\): event ${id} is missing`),
         );
       });
 
       test('an inserted entry', async () => {
+        // Backdated into the sequenced part of the log: the transaction id of an integrated event.
         const id = await leafAt(3);
         await tampered(
           async () => {
-            await sql`insert into event (id, type, actor_kind, data) values (${id + 100000}, 'forged', 'system', '{}')`.execute(
+            await sql`insert into event (id, type, actor_kind, data, xid)
+              values (${id + 100000}, 'forged', 'system', '{}', (select xid from event where id = ${id}))`.execute(
               db,
             );
-            await sql`update ledger_state set last_event_id = ${id + 100000}`.execute(db);
           },
           async () => {
             await sql`delete from event where id = ${id + 100000}`.execute(db);
-            await sql`update ledger_state set last_event_id = (select max(event_id) from ledger_leaf)`.execute(
-              db,
-            );
           },
           new RegExp(`event ${id + 100000} is not in the log`),
         );
