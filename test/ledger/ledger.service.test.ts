@@ -2,9 +2,18 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { SYSTEM } from '../../src/identity/actor.js';
-import type { LedgerService } from '../../src/ledger/ledger.service.js';
+import { LedgerService } from '../../src/ledger/ledger.service.js';
 import { verifyConsistency, verifyInclusion } from '../../src/ledger/merkle.js';
-import { parseCheckpointBody, parseNote, parseVkey, verifyNote } from '../../src/ledger/note.js';
+import {
+  generateKey,
+  parseCheckpointBody,
+  parseNote,
+  parseVkey,
+  verifyNote,
+  vkeyOf,
+} from '../../src/ledger/note.js';
+import { ledgerOptionsFromEnv } from '../../src/ledger/options.js';
+import { SecretBox } from '../../src/platform/secrets.js';
 import { describeProblem } from '../../src/ledger/verifier.js';
 import { createTestContext, type TestContext } from '../support/app.js';
 import { storageKinds } from '../support/db.js';
@@ -162,6 +171,72 @@ for (const kind of storageKinds()) {
       // The erasure itself is on the ledger.
       const log = await ledger.list(SYSTEM, { type: 'ledger.personal_erased' }).catch(() => []);
       void log;
+    });
+
+    test('the database writes the same entry text as the writer hashed, awkward strings included', async () => {
+      const awkward = 'a"b\\c\n\t\u0001\u001f\u007f\u2028\u2029é€😀/</script>';
+      const id = await db.transaction().execute((trx) =>
+        ledger.record(trx, SYSTEM, {
+          type: `test.${awkward}`,
+          subjectType: awkward,
+          subjectId: awkward,
+          orgId: null,
+          requestId: awkward,
+          data: { [awkward]: [awkward, 1e21, 1e-7, -0, 0.1, { b: 1, a: null }], nan: Number.NaN },
+        }),
+      );
+      await ledger.integrate();
+      const r = await ledger.verifyStore();
+      assert.ok(r.ok, JSON.stringify(r.problem));
+      assert.ok(await ledger.receipt(id));
+    });
+
+    test('signing keys are sealed at rest; a node with another secret cannot sign with them', async () => {
+      const keys = await sql<{ private_key: Buffer | null; private_key_box: string | null }>`
+        select private_key, private_key_box from ledger_key`.execute(db);
+      assert.ok(keys.rows.length >= 2);
+      for (const k of keys.rows) {
+        assert.equal(k.private_key, null);
+        assert.match(k.private_key_box ?? '', /^v1\./);
+      }
+      const other = new LedgerService({
+        db,
+        access: ctx.services.access,
+        options: ledgerOptionsFromEnv({}),
+        secrets: SecretBox.fromKeyMaterial('another node'),
+      });
+      await db.transaction().execute((trx) => ledger.record(trx, SYSTEM, { type: 'test.other_node' }));
+      await assert.rejects(other.integrate(), /LEDGER_KEY_UNAVAILABLE|cannot be opened/);
+      // The verifier needs public keys only.
+      assert.ok((await other.verifyStore()).ok);
+    });
+
+    test('a key stored in clear (before sealing existed) is sealed on first use and still signs', async () => {
+      const secrets = SecretBox.fromKeyMaterial('legacy node');
+      const k = generateKey('ed25519');
+      const name = (await ledger.status()).origin;
+      const keyId = `${name}+legacy${Date.now()}`;
+      await sql`update ledger_key set retired_at = now() where purpose = 'log' and retired_at is null`.execute(
+        db,
+      );
+      await sql`insert into ledger_key (key_id, name, alg, purpose, public_key, private_key)
+        values (${keyId}, ${name}, 'ed25519', 'log', ${k.publicKey}, ${k.privateKey})`.execute(db);
+      const legacy = new LedgerService({
+        db,
+        access: ctx.services.access,
+        options: ledgerOptionsFromEnv({}),
+        secrets,
+      });
+      await db.transaction().execute((trx) => legacy.record(trx, SYSTEM, { type: 'test.legacy_key' }));
+      await legacy.integrate();
+      const row = (
+        await sql<{ private_key: Buffer | null; private_key_box: string | null }>`
+          select private_key, private_key_box from ledger_key where key_id = ${keyId}`.execute(db)
+      ).rows[0];
+      assert.equal(row?.private_key, null);
+      assert.ok(Buffer.from(secrets.decrypt(row?.private_key_box as string), 'base64').equals(k.privateKey));
+      const vkey = vkeyOf({ name, alg: 'ed25519', publicKey: k.publicKey });
+      verifyNote((await legacy.checkpoints(-1, 100000)).pop()?.note as string, [parseVkey(vkey)]);
     });
 
     test(
