@@ -28,7 +28,14 @@ export function createServices(database: Database, config: Config) {
   const db = database.db;
   const access = new Access(ownershipRepository(db));
   const secrets = SecretBox.open({ secretKey: config.secretKey, dataDir: config.dataDir });
-  const ledger = new LedgerService({ db, access, options: ledgerOptionsFromEnv(process.env), secrets });
+  const ledgerOptions = ledgerOptionsFromEnv(process.env);
+  const ledger = new LedgerService({
+    db,
+    access,
+    // Back-pressure needs a second connection for the integrator while a writer waits.
+    options: { ...ledgerOptions, backlog: database.kind === 'postgres' ? ledgerOptions.backlog : 0 },
+    secrets,
+  });
   const keyCache = new KeyCache<CachedKey>();
   const orgs = new OrgService({ db, access, ledger });
   const users = new UserService({ db, access, ledger });

@@ -72,6 +72,14 @@ export const ledgerRepository = {
     return r.rows.map((x) => Number(x.id)).sort((a, b) => a - b);
   },
 
+  /** Whether the transaction has not written anything yet (no transaction id assigned). */
+  async transactionIsFresh(trx: Executor): Promise<boolean> {
+    const r = await sql<{ fresh: boolean }>`select pg_current_xact_id_if_assigned() is null as fresh`.execute(
+      trx,
+    );
+    return r.rows[0]?.fresh === true;
+  },
+
   /** Serialises log creation (state row and first keys). */
   async lockInit(trx: Executor): Promise<void> {
     await sql`select pg_advisory_xact_lock(${SEQ_LOCK + 1})`.execute(trx);
@@ -116,40 +124,92 @@ export const ledgerRepository = {
       .execute();
   },
 
-  async updateState(db: Executor, size: number, root: Buffer, cursor: Cursor): Promise<void> {
-    await db
-      .updateTable('ledger_state')
-      .set({ size, root, last_event_id: cursor.id, last_xid: cursor.xid, updated_at: new Date() })
-      .where('id', '=', 1)
-      .execute();
+  /**
+   * The integrator's read, in one round trip and no transaction: the state row and the next events to
+   * sequence after its cursor, in (xid, id) order. Only transactions older than the oldest one still
+   * running are read — they have all committed or rolled back, so nothing can appear later before the
+   * last row returned: the log has no gap, and no writer is made to wait.
+   */
+  async stateAndNext(db: Executor, limit: number) {
+    const r = await sql<{
+      size: string;
+      last_xid: string | null;
+      last_event_id: string;
+      id: string | null;
+      xid: string | null;
+      leaf_hash: Buffer | null;
+    }>`select s.size, s.last_xid::text as last_xid, s.last_event_id, e.id, e.xid::text as xid, e.leaf_hash
+      from ledger_state s
+      left join lateral (
+        select id, xid, leaf_hash from event
+        where (xid, id) > (coalesce(s.last_xid, '0'::xid8), s.last_event_id)
+          and xid < pg_snapshot_xmin(pg_current_snapshot())
+        order by xid, id
+        limit ${limit}
+      ) e on true
+      where s.id = 1`.execute(db);
+    const first = r.rows[0];
+    if (!first) {
+      return undefined;
+    }
+    return {
+      size: Number(first.size),
+      rows: r.rows
+        .filter((x) => x.id !== null)
+        .map((x) => ({
+          id: Number(x.id),
+          xid: x.xid as string,
+          leafHash: x.leaf_hash ? buf(x.leaf_hash) : null,
+        })),
+    };
   },
 
   /**
-   * The next events to sequence, in (xid, id) order after the cursor, with their writer-computed leaf
-   * hashes (null: recorded before writers hashed their own). Only transactions older than the oldest
-   * one still running are read — they have all committed or rolled back, so nothing can appear later
-   * before the last row returned: the log has no gap, and no writer is made to wait.
+   * The integrator's write, one atomic statement: the state moves from `fromSize` to the new size,
+   * root and cursor, and only if it did (compare-and-swap: another integrator may have been first)
+   * are the leaves and tiles written. Returns whether it happened.
    */
-  async nextToSequence(
+  async appendLeaves(
     db: Executor,
-    cursor: Cursor,
-    limit: number,
-  ): Promise<Array<{ id: number; xid: string; leafHash: Buffer | null }>> {
-    const r = await sql<{
-      id: string;
-      xid: string;
-      leaf_hash: Buffer | null;
-    }>`select id, xid::text as xid, leaf_hash
-      from event
-      where (xid, id) > (${cursor.xid}::xid8, ${cursor.id}::bigint)
-        and xid < pg_snapshot_xmin(pg_current_snapshot())
-      order by xid, id
-      limit ${limit}`.execute(db);
-    return r.rows.map((x) => ({
-      id: Number(x.id),
-      xid: x.xid,
-      leafHash: x.leaf_hash ? buf(x.leaf_hash) : null,
-    }));
+    w: {
+      fromSize: number;
+      size: number;
+      root: Buffer;
+      cursor: Cursor;
+      eventIds: readonly number[];
+      hashes: readonly Buffer[];
+      tiles: ReadonlyArray<{ level: number; index: number; hashes: Buffer[] }>;
+    },
+  ): Promise<boolean> {
+    const tileBytes = w.tiles.map((t) => Buffer.concat(t.hashes));
+    const offsets: number[] = [];
+    let at = 0;
+    for (const b of tileBytes) {
+      offsets.push(at);
+      at += b.length;
+    }
+    const r = await sql<{ n: string }>`with s as (
+        update ledger_state
+        set size = ${w.size}, root = ${w.root}, last_event_id = ${w.cursor.id},
+          last_xid = ${w.cursor.xid}::xid8, updated_at = now()
+        where id = 1 and size = ${w.fromSize}
+        returning 1
+      ), l as (
+        insert into ledger_leaf (seq, event_id, leaf_hash)
+        select ${w.fromSize}::bigint + o - 1, e,
+          substring(${Buffer.concat(w.hashes)}::bytea from (o::integer - 1) * 32 + 1 for 32)
+        from unnest(${w.eventIds.map(String)}::bigint[]) with ordinality as t(e, o)
+        where exists (select 1 from s)
+      ), t as (
+        insert into ledger_tile (level, idx, hashes)
+        select lv, ix, substring(${Buffer.concat(tileBytes)}::bytea from off + 1 for len)
+        from unnest(${w.tiles.map((t) => t.level)}::integer[], ${w.tiles.map((t) => String(t.index))}::bigint[],
+          ${offsets}::integer[], ${tileBytes.map((b) => b.length)}::integer[]) as u(lv, ix, off, len)
+        where exists (select 1 from s)
+        on conflict (level, idx) do update set hashes = excluded.hashes
+      )
+      select count(*) as n from s`.execute(db);
+    return Number(r.rows[0]?.n ?? 0) === 1;
   },
 
   /** Full rows of some events (those recorded before writers computed their own leaf hash). */
@@ -183,29 +243,6 @@ export const ledgerRepository = {
     return rows.map((r) => ({ ...r, id: Number(r.id), digest: r.digest ? buf(r.digest) : null }));
   },
 
-  /** Leaves firstSeq, firstSeq+1, …: event ids as one array, hashes as one concatenated bytea. */
-  async insertLeaves(db: Executor, firstSeq: number, eventIds: readonly number[], hashes: readonly Buffer[]) {
-    if (eventIds.length === 0) {
-      return;
-    }
-    await sql`insert into ledger_leaf (seq, event_id, leaf_hash)
-      select ${firstSeq}::bigint + o - 1, e, substring(${Buffer.concat(hashes)}::bytea from (o::integer - 1) * 32 + 1 for 32)
-      from unnest(${eventIds.map(String)}::bigint[]) with ordinality as t(e, o)`.execute(db);
-  },
-
-  async upsertTiles(db: Executor, tiles: Array<{ level: number; index: number; hashes: Buffer[] }>) {
-    if (tiles.length === 0) {
-      return;
-    }
-    await db
-      .insertInto('ledger_tile')
-      .values(tiles.map((t) => ({ level: t.level, idx: t.index, hashes: Buffer.concat(t.hashes) })))
-      .onConflict((oc) =>
-        oc.columns(['level', 'idx']).doUpdateSet((eb) => ({ hashes: eb.ref('excluded.hashes') })),
-      )
-      .execute();
-  },
-
   async tiles(db: Executor, keys: Array<{ level: number; index: number }>): Promise<Map<string, Buffer>> {
     const out = new Map<string, Buffer>();
     if (keys.length === 0) {
@@ -227,12 +264,31 @@ export const ledgerRepository = {
     return rows.map((r) => ({ level: r.level, index: Number(r.idx), hashes: buf(r.hashes) }));
   },
 
-  async insertCheckpoint(db: Executor, size: number, root: Buffer, note: string): Promise<void> {
-    await db
-      .insertInto('ledger_checkpoint')
-      .values({ size, root, note })
-      .onConflict((oc) => oc.column('size').doNothing())
-      .execute();
+  /** The state's size and root with the latest checkpoint's, in one read. */
+  async stateAndLatestCheckpoint(db: Executor) {
+    const r = await sql<{ size: string; root: Buffer; cp_size: string | null; cp_root: Buffer | null }>`
+      select s.size, s.root, c.size as cp_size, c.root as cp_root
+      from ledger_state s
+      left join lateral (select size, root from ledger_checkpoint order by size desc limit 1) c on true
+      where s.id = 1`.execute(db);
+    const x = r.rows[0];
+    if (!x) {
+      return undefined;
+    }
+    return {
+      st: { size: Number(x.size), root: buf(x.root) },
+      last: x.cp_size === null ? undefined : { size: Number(x.cp_size), root: buf(x.cp_root) },
+    };
+  },
+
+  /** Inserts a checkpoint unless one at this size or beyond exists; whether it did. */
+  async insertCheckpointIfNewest(db: Executor, size: number, root: Buffer, note: string): Promise<boolean> {
+    const r = await sql<{ size: string }>`insert into ledger_checkpoint (size, root, note)
+      select ${size}, ${root}, ${note}
+      where not exists (select 1 from ledger_checkpoint where size >= ${size})
+      on conflict (size) do nothing
+      returning size`.execute(db);
+    return r.rows.length === 1;
   },
 
   async latestCheckpoint(db: Executor) {

@@ -3,7 +3,7 @@ import type { Access } from '../identity/access.js';
 import { type Actor, actorId, actorOrg } from '../identity/actor.js';
 import type { Db, Executor } from '../platform/db/database.js';
 import { AppError, NotFoundError, ValidationError } from '../platform/errors.js';
-import { canonicalize, canonicalizeJson } from './canonical-json.js';
+import { canonicalizeJson } from './canonical-json.js';
 import {
   entryBytes,
   entryFields,
@@ -167,6 +167,11 @@ export class LedgerService {
   private integrating: Promise<number> | undefined;
   private lastSigned = 0;
   private readonly checkpointListeners = new Set<(size: number) => void>();
+  /** Back-pressure bookkeeping: highest event id drawn here, highest integrated, whether we integrate. */
+  private drawnMax = 0;
+  private integratedMax = 0;
+  private integratorRunning = false;
+  private roundWaiters: Array<() => void> = [];
 
   private readonly deps: { db: Db; access: Access; options: LedgerOptions; secrets: SecretBox };
 
@@ -339,8 +344,13 @@ export class LedgerService {
       return [];
     }
     const log = this.log ?? (await this.init(trx));
+    const limit = this.deps.options.backlog;
+    if (limit > 0 && this.integratorRunning && this.drawnMax - this.integratedMax > limit) {
+      await this.backPressure(trx, limit);
+    }
     // No lock: the integrator sequences only transactions older than the oldest one still running.
     const ids = await repo.nextIds(trx, inputs.length);
+    this.drawnMax = Math.max(this.drawnMax, ids[ids.length - 1] ?? 0);
     // The writer canonicalises and hashes its own entries (id and time are fixed here), so the
     // integrator only reads leaf hashes; the verifier later recomputes them from the stored columns.
     const at = new Date();
@@ -389,6 +399,27 @@ export class LedgerService {
     return ids;
   }
 
+  /**
+   * Waits (2 s at most) until the integrator has caught up to within `limit` events — but only if the
+   * caller's transaction has written nothing yet: one that holds a transaction id would hold back the
+   * very horizon the integrator advances to.
+   */
+  private async backPressure(trx: Executor, limit: number): Promise<void> {
+    if (!(await repo.transactionIsFresh(trx))) {
+      return;
+    }
+    const until = Date.now() + 2000;
+    while (this.integratorRunning && this.drawnMax - this.integratedMax > limit && Date.now() < until) {
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, Math.max(1, until - Date.now()));
+        this.roundWaiters.push(() => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+    }
+  }
+
   /** Erases the personal part of an event; its digest stays in the leaf, so every proof still verifies. */
   async erasePersonal(actor: Actor, eventId: number): Promise<{ eventId: number; erased: boolean }> {
     await this.deps.access.require(actor, 'event.redact');
@@ -416,9 +447,11 @@ export class LedgerService {
   // ---- integration and checkpoints ----
 
   /**
-   * Sequences every committed event not yet in the log (in id order, never past an id that may still
-   * commit), appends their leaves to the tiles and signs a checkpoint. Safe to call from any process:
-   * the state row is locked for the duration of each batch.
+   * Sequences every committed event not yet in the log — in (transaction id, event id) order, only
+   * from transactions older than the oldest one still running, so nothing can later appear behind the
+   * cursor — appends their leaves to the tiles and signs a checkpoint. Safe to call from any process:
+   * each batch is written by one compare-and-swap statement on the state row. `maxMs` bounds the
+   * call (the background loop's turn); by default it runs until it has caught up.
    */
   async integrate(opts: { maxMs?: number } = {}): Promise<number> {
     // One integration at a time per process; callers share the running one.
@@ -433,48 +466,13 @@ export class LedgerService {
 
   private async integrateNow(maxMs: number): Promise<number> {
     const { alg } = await this.init();
-    const db = this.deps.db;
     const batch = this.deps.options.batch;
     const started = Date.now();
     let total = 0;
     for (;;) {
       let done: { firstSeq: number; ids: number[]; touched: ReturnType<TileBuilder['append']> } | undefined;
       try {
-        done = await db.transaction().execute(async (trx) => {
-          const st = await repo.state(trx, true);
-          if (!st) {
-            throw new Error('ledger state missing');
-          }
-          if (!this.builder || this.builder.size !== st.size) {
-            this.builder = await this.loadBuilder(trx, alg, st.size);
-          }
-          const rows = await repo.nextToSequence(trx, st.cursor, batch);
-          if (rows.length === 0) {
-            return undefined;
-          }
-          // Events recorded before writers hashed their own entries: canonicalised here.
-          const older = rows.filter((r) => !r.leafHash).map((r) => r.id);
-          if (older.length > 0) {
-            const full = new Map((await repo.eventsIn(trx, older)).map((r) => [r.id, r]));
-            for (const r of rows) {
-              if (!r.leafHash) {
-                const ev = full.get(r.id);
-                if (!ev) {
-                  throw new Error(`event ${r.id} vanished during integration`);
-                }
-                r.leafHash = leafHashOfText(alg, entryText(entryFields(toSource(ev))));
-              }
-            }
-          }
-          const ids = rows.map((r) => r.id);
-          const hashes = rows.map((r) => r.leafHash as Buffer);
-          const touched = this.builder.append(hashes);
-          await repo.insertLeaves(trx, st.size, ids, hashes);
-          await repo.upsertTiles(trx, touched);
-          const last = rows[rows.length - 1] as { id: number; xid: string };
-          await repo.updateState(trx, this.builder.size, this.builder.root(), { xid: last.xid, id: last.id });
-          return { firstSeq: st.size, ids, touched };
-        });
+        done = await this.integrateRound(alg, batch);
       } catch (e) {
         this.builder = undefined;
         throw e;
@@ -489,6 +487,16 @@ export class LedgerService {
       }
       this.recent.add(done.firstSeq, done.ids);
       total += done.ids.length;
+      for (const id of done.ids) {
+        if (id > this.integratedMax) {
+          this.integratedMax = id;
+        }
+      }
+      const waiting = this.roundWaiters;
+      this.roundWaiters = [];
+      for (const w of waiting) {
+        w();
+      }
       if (Date.now() - started > maxMs) {
         break; // the background loop's turn is over; it comes back after its interval
       }
@@ -499,6 +507,58 @@ export class LedgerService {
     }
     await this.signCheckpoint();
     return total;
+  }
+
+  /**
+   * One integration round in two round trips and no open transaction: read the state and the next
+   * events, append in memory, then write leaves, tiles and state in one compare-and-swap statement.
+   */
+  private async integrateRound(alg: HashAlg, batch: number) {
+    const db = this.deps.db;
+    const next = await repo.stateAndNext(db, batch);
+    if (!next) {
+      throw new Error('ledger state missing');
+    }
+    const rows = next.rows;
+    if (rows.length === 0) {
+      return undefined;
+    }
+    if (!this.builder || this.builder.size !== next.size) {
+      this.builder = await this.loadBuilder(db, alg, next.size);
+    }
+    // Events recorded before writers hashed their own entries: canonicalised here.
+    const older = rows.filter((r) => !r.leafHash).map((r) => r.id);
+    if (older.length > 0) {
+      const full = new Map((await repo.eventsIn(db, older)).map((r) => [r.id, r]));
+      for (const r of rows) {
+        if (!r.leafHash) {
+          const ev = full.get(r.id);
+          if (!ev) {
+            throw new Error(`event ${r.id} vanished during integration`);
+          }
+          r.leafHash = leafHashOfText(alg, entryText(entryFields(toSource(ev))));
+        }
+      }
+    }
+    const ids = rows.map((r) => r.id);
+    const hashes = rows.map((r) => r.leafHash as Buffer);
+    const touched = this.builder.append(hashes);
+    const last = rows[rows.length - 1] as { id: number; xid: string };
+    const ok = await repo.appendLeaves(db, {
+      fromSize: next.size,
+      size: this.builder.size,
+      root: this.builder.root(),
+      cursor: { xid: last.xid, id: last.id },
+      eventIds: ids,
+      hashes,
+      tiles: touched,
+    });
+    if (!ok) {
+      // Another integrator moved the state first: reload from the store next round.
+      this.builder = undefined;
+      return { firstSeq: next.size, ids: [], touched: [] };
+    }
+    return { firstSeq: next.size, ids, touched };
   }
 
   private async loadBuilder(ex: Executor, alg: HashAlg, size: number): Promise<TileBuilder> {
@@ -528,12 +588,15 @@ export class LedgerService {
   async signCheckpoint(): Promise<number | undefined> {
     const { origin, alg } = await this.init();
     this.lastSigned = Date.now();
-    const signed = await this.deps.db.transaction().execute(async (trx) => {
-      const st = await repo.state(trx, true);
-      if (!st) {
+    // No transaction: the state and the latest checkpoint in one read, the stored tiles in another, and
+    // an insert that only lands if no checkpoint at or beyond this size exists (the tree only grows, so
+    // a state read a moment ago is still a prefix of the log).
+    const signed = await (async (trx: Executor) => {
+      const head = await repo.stateAndLatestCheckpoint(trx);
+      if (!head) {
         return undefined;
       }
-      const last = await repo.latestCheckpoint(trx);
+      const { st, last } = head;
       if (last && last.size >= st.size) {
         if (last.size > st.size) {
           throw new AppError(500, 'LEDGER_INCONSISTENT', 'error.ledger.inconsistent', {
@@ -565,9 +628,11 @@ export class LedgerService {
         });
       }
       const note = signNote(checkpointBody({ origin, size: st.size, root }), await this.logSigners(trx));
-      await repo.insertCheckpoint(trx, st.size, root, note);
+      if (!(await repo.insertCheckpointIfNewest(trx, st.size, root, note))) {
+        return undefined; // another signer was first
+      }
       return { size: st.size, note, root };
-    });
+    })(this.deps.db);
     if (signed && (!this.cp || this.cp.size < signed.size)) {
       this.cp = { ...signed, createdAt: new Date(), at: Date.now() };
     }
@@ -607,6 +672,7 @@ export class LedgerService {
           return;
         }
         running = true;
+        this.integratorRunning = true;
         loop = (async () => {
           await this.sealKeys().catch(onError);
           while (running) {
@@ -624,6 +690,10 @@ export class LedgerService {
       },
       stop: async () => {
         running = false;
+        this.integratorRunning = false;
+        for (const w of this.roundWaiters.splice(0)) {
+          w();
+        }
         clearTimeout(timer);
         wake?.();
         await loop;
