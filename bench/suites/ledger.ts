@@ -28,10 +28,11 @@ const PG_URL = process.env.GOVHUB_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1
 const SECONDS = Number(process.env.GOVHUB_BENCH_LEDGER_SECONDS ?? 5);
 const VERIFY_SIZE = Number(process.env.GOVHUB_BENCH_LEDGER_VERIFY_SIZE ?? 1_000_000);
 
-const p99 = (xs: number[]) => {
+const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(s.length * 0.99))] ?? Number.NaN;
+  return s[Math.min(s.length - 1, Math.floor(s.length * p))] ?? Number.NaN;
 };
+const p99 = (xs: number[]) => pct(xs, 0.99);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const event = () => ({
   type: 'bench.access',
@@ -167,8 +168,11 @@ export async function run(): Promise<Record<string, number>> {
     await bg.stop();
     const genS = (Date.now() - gen0) / 1000;
     const v0 = Date.now();
+    const c0 = process.cpuUsage();
     const report = await ledger.verifyStore();
     const vs = (Date.now() - v0) / 1000;
+    const c1 = process.cpuUsage(c0);
+    const verifyCpu = (c1.user + c1.system) / 1e6;
     if (!report.ok) {
       throw new Error(`verify failed: ${JSON.stringify(report.problem)}`);
     }
@@ -176,11 +180,15 @@ export async function run(): Promise<Record<string, number>> {
       appends_per_s: Math.round(batched.rate),
       appends_per_s_single: Math.round(single.rate),
       checkpoint_lag_p99_ms: Math.round(p99(batched.lags)),
+      checkpoint_lag_p50_ms: Math.round(pct(batched.lags, 0.5)),
       checkpoint_lag_samples: batched.lags.length,
       proof_p99_ms: Number(p99(httpTimes).toFixed(2)),
+      proof_p50_ms: Number(pct(httpTimes, 0.5).toFixed(2)),
       proof_p99_ms_service: Number(p99(proofTimes).toFixed(2)),
+      proof_p50_ms_service: Number(pct(proofTimes, 0.5).toFixed(2)),
       verify_entries_per_s: Math.round(report.size / vs),
       verify_s: Number(vs.toFixed(2)),
+      verify_node_cpu_s: Number(verifyCpu.toFixed(2)),
       verify_log_size: report.size,
       verify_checkpoints: report.checkpoints,
       bulk_append_integrate_s: Number(genS.toFixed(1)),

@@ -2,7 +2,7 @@ import { type Selectable, sql } from 'kysely';
 import type { Executor } from '../platform/db/database.js';
 import type { EventTable } from '../platform/db/schema.js';
 
-export type EventRow = Omit<Selectable<EventTable>, 'leaf_hash' | 'data_jcs' | 'xid'>;
+export type EventRow = Omit<Selectable<EventTable>, 'leaf_hash' | 'data_jcs'>;
 
 /** An event as a writer hands it over: id drawn, time fixed, `data` canonical, leaf hash computed. */
 export interface NewEntryRow {

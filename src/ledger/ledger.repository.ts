@@ -25,12 +25,6 @@ export interface SeqEntryRow extends IntegrationRow {
   leaf_hash: Buffer;
 }
 
-/** Position of the integrator: the (xid, id) of the last event sequenced. */
-export interface Cursor {
-  xid: string;
-  id: number;
-}
-
 interface RawVerifyRow {
   seq: string;
   event_id: string;
@@ -57,26 +51,27 @@ export interface VerifyRow {
   source?: EntrySource;
   /** The `data` column still equals the logged `data_jcs` (and the time its logged form). */
   dataOk: boolean;
-  /** The event's (xid, id) is at or before the integrator's cursor, as every sequenced event's is. */
+  /** The event's id is at or below the state's last event id, as every sequenced event's is. */
   sequenced: boolean;
 }
 
 const buf = (v: unknown): Buffer => (Buffer.isBuffer(v) ? v : Buffer.from(v as Uint8Array));
 
 export const ledgerRepository = {
-  /** Draws `n` event ids (the writer needs them to canonicalise and hash its entries before insert). */
+  /**
+   * Draws `n` event ids and registers them as in flight until the caller's transaction ends (see
+   * migration 0007's `ledger_next_ids`): the integrator never sequences past an id still in flight.
+   */
   async nextIds(trx: Executor, n: number): Promise<number[]> {
-    const r = await sql<{
-      id: string;
-    }>`select nextval('event_id_seq') as id from generate_series(1, ${n}::integer)`.execute(trx);
+    const r = await sql<{ id: string }>`select ledger_next_ids(${n}::integer) as id`.execute(trx);
     return r.rows.map((x) => Number(x.id)).sort((a, b) => a - b);
   },
 
   /** Whether the transaction has not written anything yet (no transaction id assigned). */
   async transactionIsFresh(trx: Executor): Promise<boolean> {
-    const r = await sql<{ fresh: boolean }>`select pg_current_xact_id_if_assigned() is null as fresh`.execute(
-      trx,
-    );
+    const r = await sql<{
+      fresh: boolean;
+    }>`select pg_current_xact_id_if_assigned() is null as fresh`.execute(trx);
     return r.rows[0]?.fresh === true;
   },
 
@@ -85,17 +80,13 @@ export const ledgerRepository = {
     await sql`select pg_advisory_xact_lock(${SEQ_LOCK + 1})`.execute(trx);
   },
 
-  /** Events after the cursor (not yet integrated, committed or not yet visible). */
-  async countEventsAfter(db: Executor, cursor: Cursor): Promise<number> {
-    const r = await sql<{ n: string }>`select count(*) as n from event
-      where (xid, id) > (${cursor.xid}::xid8, ${cursor.id}::bigint)`.execute(db);
+  async countEventsAfter(db: Executor, afterId: number): Promise<number> {
+    const r = await sql<{ n: string }>`select count(*) as n from event where id > ${afterId}`.execute(db);
     return Number(r.rows[0]?.n ?? 0);
   },
 
-  /** Events at or before the cursor (all of them must be in the log). */
-  async countEventsUpTo(db: Executor, cursor: Cursor): Promise<number> {
-    const r = await sql<{ n: string }>`select count(*) as n from event
-      where (xid, id) <= (${cursor.xid}::xid8, ${cursor.id}::bigint)`.execute(db);
+  async countEventsUpTo(db: Executor, upTo: number): Promise<number> {
+    const r = await sql<{ n: string }>`select count(*) as n from event where id <= ${upTo}`.execute(db);
     return Number(r.rows[0]?.n ?? 0);
   },
 
@@ -111,7 +102,6 @@ export const ledgerRepository = {
           size: Number(r.size),
           last_event_id: Number(r.last_event_id),
           root: buf(r.root),
-          cursor: { xid: String(r.last_xid ?? '0'), id: Number(r.last_event_id) } as Cursor,
         }
       : undefined;
   },
@@ -119,32 +109,35 @@ export const ledgerRepository = {
   async insertState(db: Executor, origin: string, hashAlg: string, root: Buffer): Promise<void> {
     await db
       .insertInto('ledger_state')
-      .values({ id: 1, origin, hash_alg: hashAlg, size: 0, root, last_event_id: 0, last_xid: '0' })
+      .values({ id: 1, origin, hash_alg: hashAlg, size: 0, root, last_event_id: 0 })
       .onConflict((oc) => oc.column('id').doNothing())
       .execute();
   },
 
+  /** Every event id up to this has committed or rolled back (see migration 0007's `ledger_horizon`). */
+  async horizon(db: Executor): Promise<number> {
+    const r = await sql<{ h: string | null }>`select ledger_horizon() as h`.execute(db);
+    return Number(r.rows[0]?.h ?? 0);
+  },
+
   /**
-   * The integrator's read, in one round trip and no transaction: the state row and the next events to
-   * sequence after its cursor, in (xid, id) order. Only transactions older than the oldest one still
-   * running are read — they have all committed or rolled back, so nothing can appear later before the
-   * last row returned: the log has no gap, and no writer is made to wait.
+   * The integrator's read, in one round trip and no transaction: the state row and the next events
+   * after its last event id up to `horizon`, in id order, with their writer-computed leaf hashes (null:
+   * recorded before writers hashed their own). The horizon must come from an earlier statement: this
+   * one's snapshot then sees every event at or below it that committed.
    */
-  async stateAndNext(db: Executor, limit: number) {
+  async stateAndNext(db: Executor, horizon: number, limit: number) {
     const r = await sql<{
       size: string;
-      last_xid: string | null;
       last_event_id: string;
       id: string | null;
-      xid: string | null;
       leaf_hash: Buffer | null;
-    }>`select s.size, s.last_xid::text as last_xid, s.last_event_id, e.id, e.xid::text as xid, e.leaf_hash
+    }>`select s.size, s.last_event_id, e.id, e.leaf_hash
       from ledger_state s
       left join lateral (
-        select id, xid, leaf_hash from event
-        where (xid, id) > (coalesce(s.last_xid, '0'::xid8), s.last_event_id)
-          and xid < pg_snapshot_xmin(pg_current_snapshot())
-        order by xid, id
+        select id, leaf_hash from event
+        where id > s.last_event_id and id <= ${horizon}
+        order by id
         limit ${limit}
       ) e on true
       where s.id = 1`.execute(db);
@@ -154,19 +147,16 @@ export const ledgerRepository = {
     }
     return {
       size: Number(first.size),
+      lastEventId: Number(first.last_event_id),
       rows: r.rows
         .filter((x) => x.id !== null)
-        .map((x) => ({
-          id: Number(x.id),
-          xid: x.xid as string,
-          leafHash: x.leaf_hash ? buf(x.leaf_hash) : null,
-        })),
+        .map((x) => ({ id: Number(x.id), leafHash: x.leaf_hash ? buf(x.leaf_hash) : null })),
     };
   },
 
   /**
    * The integrator's write, one atomic statement: the state moves from `fromSize` to the new size,
-   * root and cursor, and only if it did (compare-and-swap: another integrator may have been first)
+   * root and last event id, and only if it did (compare-and-swap: another integrator may have been first)
    * are the leaves and tiles written. Returns whether it happened.
    */
   async appendLeaves(
@@ -175,7 +165,7 @@ export const ledgerRepository = {
       fromSize: number;
       size: number;
       root: Buffer;
-      cursor: Cursor;
+      lastEventId: number;
       eventIds: readonly number[];
       hashes: readonly Buffer[];
       tiles: ReadonlyArray<{ level: number; index: number; hashes: Buffer[] }>;
@@ -190,8 +180,7 @@ export const ledgerRepository = {
     }
     const r = await sql<{ n: string }>`with s as (
         update ledger_state
-        set size = ${w.size}, root = ${w.root}, last_event_id = ${w.cursor.id},
-          last_xid = ${w.cursor.xid}::xid8, updated_at = now()
+        set size = ${w.size}, root = ${w.root}, last_event_id = ${w.lastEventId}, updated_at = now()
         where id = 1 and size = ${w.fromSize}
         returning 1
       ), l as (
@@ -489,7 +478,7 @@ export const ledgerRepository = {
    * `data` in its logged RFC 8785 text (`data_jcs`) and the database's own check that the `data`
    * column still equals it; events older than `data_jcs` come with their `data` as JSON text.
    */
-  async verifyRows(db: Executor, cursor: Cursor, fromSeq: number, toSeq: number): Promise<VerifyRow[]> {
+  async verifyRows(db: Executor, lastEventId: number, fromSeq: number, toSeq: number): Promise<VerifyRow[]> {
     // One pass in seq order; the event is looked up per leaf (a LATERAL fenced with OFFSET 0, so the
     // planner cannot turn it into a scan of the whole event table per chunk).
     const r = await sql<RawVerifyRow>`select l.seq, l.event_id,
@@ -511,7 +500,7 @@ export const ledgerRepository = {
             || '},"type":' || to_json(e.type)::text || ',"v":1}' end as entry,
           e.data_jcs is null or (e.data_jcs::jsonb = e.data
             and date_trunc('milliseconds', e.occurred_at) = e.occurred_at) as data_ok,
-          (e.xid, e.id) <= (${cursor.xid}::xid8, ${cursor.id}::bigint) as sequenced
+          e.id <= ${lastEventId}::bigint as sequenced
         from event e
         left join ledger_personal p on p.event_id = e.id
         where e.id = l.event_id
@@ -570,11 +559,11 @@ export const ledgerRepository = {
     return new Map(r.rows.map((x) => [Number(x.idx), buf(x.hashes)]));
   },
 
-  /** Events at or before the cursor that are not in the log (inserted behind the integrator's back). */
-  async unsequencedEvents(db: Executor, cursor: Cursor): Promise<number[]> {
+  /** Events with ids up to `upTo` that are not in the log (inserted behind the integrator's back). */
+  async unsequencedEvents(db: Executor, upTo: number): Promise<number[]> {
     const r = await sql<{ id: string }>`select e.id from event e
       left join ledger_leaf l on l.event_id = e.id
-      where (e.xid, e.id) <= (${cursor.xid}::xid8, ${cursor.id}::bigint) and l.seq is null
+      where e.id <= ${upTo} and l.seq is null
       order by e.id limit 10`.execute(db);
     return r.rows.map((x) => Number(x.id));
   },

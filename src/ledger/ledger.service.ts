@@ -348,7 +348,7 @@ export class LedgerService {
     if (limit > 0 && this.integratorRunning && this.drawnMax - this.integratedMax > limit) {
       await this.backPressure(trx, limit);
     }
-    // No lock: the integrator sequences only transactions older than the oldest one still running.
+    // The ids are registered as in flight until this transaction ends (no lock anyone waits for).
     const ids = await repo.nextIds(trx, inputs.length);
     this.drawnMax = Math.max(this.drawnMax, ids[ids.length - 1] ?? 0);
     // The writer canonicalises and hashes its own entries (id and time are fixed here), so the
@@ -401,8 +401,7 @@ export class LedgerService {
 
   /**
    * Waits (2 s at most) until the integrator has caught up to within `limit` events — but only if the
-   * caller's transaction has written nothing yet: one that holds a transaction id would hold back the
-   * very horizon the integrator advances to.
+   * caller's transaction has written nothing yet (one that has may hold locks others wait for).
    */
   private async backPressure(trx: Executor, limit: number): Promise<void> {
     if (!(await repo.transactionIsFresh(trx))) {
@@ -447,9 +446,9 @@ export class LedgerService {
   // ---- integration and checkpoints ----
 
   /**
-   * Sequences every committed event not yet in the log — in (transaction id, event id) order, only
-   * from transactions older than the oldest one still running, so nothing can later appear behind the
-   * cursor — appends their leaves to the tiles and signs a checkpoint. Safe to call from any process:
+   * Sequences every committed event not yet in the log — in id order, never past an id still in flight
+   * (`ledger_horizon()`), so nothing can later appear behind it — appends their leaves to the tiles
+   * and signs a checkpoint. Safe to call from any process:
    * each batch is written by one compare-and-swap statement on the state row. `maxMs` bounds the
    * call (the background loop's turn); by default it runs until it has caught up.
    */
@@ -469,6 +468,7 @@ export class LedgerService {
     const batch = this.deps.options.batch;
     const started = Date.now();
     let total = 0;
+    let signing: Promise<unknown> | undefined;
     for (;;) {
       let done: { firstSeq: number; ids: number[]; touched: ReturnType<TileBuilder['append']> } | undefined;
       try {
@@ -500,22 +500,29 @@ export class LedgerService {
       if (Date.now() - started > maxMs) {
         break; // the background loop's turn is over; it comes back after its interval
       }
-      // Under sustained load keep publishing while integrating: a checkpoint every 200 ms at most.
-      if (Date.now() - this.lastSigned >= 200) {
-        await this.signCheckpoint();
+      // Under sustained load keep publishing while integrating: a checkpoint every 200 ms at most,
+      // signed while the next batch is read and written (at most one signing in flight).
+      if (!signing && Date.now() - this.lastSigned >= 200) {
+        signing = this.signCheckpoint().finally(() => {
+          signing = undefined;
+        });
+        signing.catch(() => undefined);
       }
     }
+    await signing;
     await this.signCheckpoint();
     return total;
   }
 
   /**
-   * One integration round in two round trips and no open transaction: read the state and the next
-   * events, append in memory, then write leaves, tiles and state in one compare-and-swap statement.
+   * One integration round in three round trips and no open transaction: the horizon, then the state
+   * and the next events, append in memory, then leaves, tiles and state in one compare-and-swap
+   * statement.
    */
   private async integrateRound(alg: HashAlg, batch: number) {
     const db = this.deps.db;
-    const next = await repo.stateAndNext(db, batch);
+    const horizon = await repo.horizon(db);
+    const next = await repo.stateAndNext(db, horizon, batch);
     if (!next) {
       throw new Error('ledger state missing');
     }
@@ -543,12 +550,14 @@ export class LedgerService {
     const ids = rows.map((r) => r.id);
     const hashes = rows.map((r) => r.leafHash as Buffer);
     const touched = this.builder.append(hashes);
-    const last = rows[rows.length - 1] as { id: number; xid: string };
+    // Every id up to the horizon is final: past a full batch the next starts after its last event,
+    // otherwise after the horizon itself (ids never committed are skipped once).
+    const lastEventId = rows.length === batch ? (rows[rows.length - 1] as { id: number }).id : horizon;
     const ok = await repo.appendLeaves(db, {
       fromSize: next.size,
       size: this.builder.size,
       root: this.builder.root(),
-      cursor: { xid: last.xid, id: last.id },
+      lastEventId,
       eventIds: ids,
       hashes,
       tiles: touched,
@@ -756,7 +765,7 @@ export class LedgerService {
     const db = this.deps.db;
     const st = await repo.state(db);
     const cp = await repo.latestCheckpoint(db);
-    const pending = st ? await repo.countEventsAfter(db, st.cursor) : 0;
+    const pending = await repo.countEventsAfter(db, st?.last_event_id ?? 0);
     return {
       origin: log.origin,
       hashAlg: log.alg,
@@ -1166,7 +1175,7 @@ export class LedgerService {
       : (await repo.keys(db, 'log')).map((k) => makeVerifier(k.name, k.alg as SigAlg, k.public_key));
     const st = await repo.state(db);
     const ahead = new Map<number, Promise<VerifyRow[]>>();
-    const cursor = st?.cursor ?? { xid: '0', id: 0 };
+    const lastEventId = st?.last_event_id ?? 0;
     const tiles = new Map<number, Map<number, Buffer>>();
     const src: LogSource = {
       checkpoints: async () => {
@@ -1185,12 +1194,12 @@ export class LedgerService {
         // Read ahead: the next two chunks are being fetched (on their own connections) while this one
         // is hashed.
         const size = st?.size ?? 0;
-        const rowsP = ahead.get(from) ?? repo.verifyRows(db, cursor, from, to);
+        const rowsP = ahead.get(from) ?? repo.verifyRows(db, lastEventId, from, to);
         ahead.delete(from);
         for (let k = 1; k <= 2; k++) {
           const lo = from + k * (to - from);
           if (lo < size && !ahead.has(lo)) {
-            const p = repo.verifyRows(db, cursor, lo, Math.min(size, lo + (to - from)));
+            const p = repo.verifyRows(db, lastEventId, lo, Math.min(size, lo + (to - from)));
             p.catch(() => undefined);
             ahead.set(lo, p);
           }
@@ -1216,7 +1225,7 @@ export class LedgerService {
             return {
               seq: r.seq,
               eventId: r.eventId,
-              bytes: { missing: 'its transaction id was changed (it lies beyond what was sequenced)' },
+              bytes: { missing: 'its id lies beyond the last sequenced event (changed after it was logged)' },
             };
           }
           // Compared by the verifier with the level-0 tile (which the database held equal to the leaf).
@@ -1235,12 +1244,12 @@ export class LedgerService {
       },
       storedSize: async () => st?.size ?? 0,
       extras: async () => {
-        // Every leaf names a distinct existing event (checked entry by entry), so as many events up to
-        // the integrator's cursor as leaves means none was slipped in; otherwise name them.
-        if (!st || (await repo.countEventsUpTo(db, st.cursor)) === st.size) {
+        // Every leaf names a distinct existing event up to last_event_id (checked entry by entry), so
+        // as many events up to it as leaves means none was slipped in; otherwise name them.
+        if (!st || (await repo.countEventsUpTo(db, st.last_event_id)) === st.size) {
           return [];
         }
-        const extra = await repo.unsequencedEvents(db, st.cursor);
+        const extra = await repo.unsequencedEvents(db, st.last_event_id);
         return extra.map((id) => `event ${id} is not in the log (inserted behind the ledger's back)`);
       },
     };

@@ -37,7 +37,7 @@ export function ledgerOptionsFromEnv(env: Record<string, string | undefined>): L
     hashAlg: (HASH_ALGS as readonly string[]).includes(alg) ? (alg as HashAlg) : 'sha256',
     sm2: ['sm2', 'ed25519+sm2'].includes((env.GOVHUB_LEDGER_SIGN ?? '').toLowerCase()),
     intervalMs: Number(env.GOVHUB_LEDGER_INTERVAL_MS) > 0 ? Number(env.GOVHUB_LEDGER_INTERVAL_MS) : 200,
-    batch: Number(env.GOVHUB_LEDGER_BATCH) > 0 ? Number(env.GOVHUB_LEDGER_BATCH) : 8192,
+    batch: Number(env.GOVHUB_LEDGER_BATCH) > 0 ? Number(env.GOVHUB_LEDGER_BATCH) : 16384,
     backlog:
       Number(env.GOVHUB_LEDGER_BACKLOG) >= 0 && env.GOVHUB_LEDGER_BACKLOG
         ? Number(env.GOVHUB_LEDGER_BACKLOG)

@@ -324,17 +324,19 @@ for (const kind of storageKinds()) {
       });
 
       test('an inserted entry', async () => {
-        // Backdated into the sequenced part of the log: the transaction id of an integrated event.
         const id = await leafAt(3);
         await tampered(
           async () => {
-            await sql`insert into event (id, type, actor_kind, data, xid)
-              values (${id + 100000}, 'forged', 'system', '{}', (select xid from event where id = ${id}))`.execute(
+            await sql`insert into event (id, type, actor_kind, data) values (${id + 100000}, 'forged', 'system', '{}')`.execute(
               db,
             );
+            await sql`update ledger_state set last_event_id = ${id + 100000}`.execute(db);
           },
           async () => {
             await sql`delete from event where id = ${id + 100000}`.execute(db);
+            await sql`update ledger_state set last_event_id = (select max(event_id) from ledger_leaf)`.execute(
+              db,
+            );
           },
           new RegExp(`event ${id + 100000} is not in the log`),
         );

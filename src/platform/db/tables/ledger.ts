@@ -17,8 +17,6 @@ export interface EventTable {
   leaf_hash: Buffer | null;
   /** RFC 8785 text of `data` as logged (null before migration 0007). */
   data_jcs: string | null;
-  /** Writing transaction (xid8, as text): the integrator's order is (xid, id). */
-  xid: Generated<string>;
 }
 
 export interface LedgerStateTable {
@@ -28,8 +26,6 @@ export interface LedgerStateTable {
   size: number;
   root: Buffer;
   last_event_id: number;
-  /** With last_event_id: the (xid, id) of the last integrated event (null until migration 0007). */
-  last_xid: string | null;
   updated_at: Timestamp;
 }
 
