@@ -191,6 +191,20 @@ for (const kind of storageKinds()) {
       assert.ok(await ledger.receipt(id));
     });
 
+    test('events recorded before writers hashed their own entries are integrated and verified as before', async () => {
+      // As migration 0007 leaves them: no leaf_hash, no data_jcs, time with microseconds.
+      const legacy = await sql<{
+        id: number;
+      }>`insert into event (type, actor_kind, subject_id, data, occurred_at)
+        values ('test.legacy', 'system', 'old', '{"b":1,"a":[1,{"d":null,"c":"x"}]}', now())
+        returning id`.execute(db);
+      const id = Number(legacy.rows[0]?.id);
+      await ledger.integrate();
+      assert.ok(await ledger.receipt(id), 'the legacy event is in the log');
+      const r = await ledger.verifyStore();
+      assert.ok(r.ok, JSON.stringify(r.problem));
+    });
+
     test('signing keys are sealed at rest; a node with another secret cannot sign with them', async () => {
       const keys = await sql<{ private_key: Buffer | null; private_key_box: string | null }>`
         select private_key, private_key_box from ledger_key`.execute(db);
