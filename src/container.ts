@@ -31,7 +31,15 @@ import { StatsService } from './stats/stats.service.js';
 export function createServices(database: Database, config: Config) {
   const db = database.db;
   const access = new Access(ownershipRepository(db));
-  const ledger = new LedgerService({ db, access, options: ledgerOptionsFromEnv(process.env) });
+  const secrets = SecretBox.open({ secretKey: config.secretKey, dataDir: config.dataDir });
+  const ledgerOptions = ledgerOptionsFromEnv(process.env);
+  const ledger = new LedgerService({
+    db,
+    access,
+    // Back-pressure needs a second connection for the integrator while a writer waits.
+    options: { ...ledgerOptions, backlog: database.kind === 'postgres' ? ledgerOptions.backlog : 0 },
+    secrets,
+  });
   const keyCache = new KeyCache<CachedKey>();
   const orgs = new OrgService({ db, access, ledger });
   const users = new UserService({ db, access, ledger });
@@ -53,7 +61,6 @@ export function createServices(database: Database, config: Config) {
       shared: database.kind !== 'embedded',
     },
   });
-  const secrets = SecretBox.open({ secretKey: config.secretKey, dataDir: config.dataDir });
   const resources = new CatalogResources(catalog);
   const uploads = UploadStore.forDataDir(config.dataDir);
   const datasets = new DatasetService({ db, database, access, ledger, orgs, resources, secrets, uploads });

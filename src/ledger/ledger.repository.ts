@@ -1,7 +1,8 @@
 import { sql } from 'kysely';
 import type { Executor } from '../platform/db/database.js';
+import type { EntrySource } from './entry.js';
 
-/** Advisory lock key guarding event sequencing ("govhub-ledger"). */
+/** Advisory lock key ("govhub-ledger"); SEQ_LOCK + 1 serialises log creation. */
 const SEQ_LOCK = 0x6c656467;
 
 export interface IntegrationRow {
@@ -24,25 +25,54 @@ export interface SeqEntryRow extends IntegrationRow {
   leaf_hash: Buffer;
 }
 
+interface RawVerifyRow {
+  seq: string;
+  event_id: string;
+  leaf_ok: boolean | null;
+  present: boolean | null;
+  entry: string | null;
+  data_ok: boolean | null;
+  sequenced: boolean | null;
+}
+
+/**
+ * One entry as the verifier reads it: whether the stored leaf hash agrees with its level-0 tile, and
+ * the entry text the database wrote from the event's columns (or, for events logged before
+ * `data_jcs`, the columns themselves in `source`).
+ */
+export interface VerifyRow {
+  seq: number;
+  eventId: number;
+  /** ledger_leaf.leaf_hash equals the hash at this position in its level-0 tile. */
+  leafOk: boolean;
+  /** The event row exists. */
+  present: boolean;
+  entry: string | null;
+  source?: EntrySource;
+  /** The `data` column still equals the logged `data_jcs` (and the time its logged form). */
+  dataOk: boolean;
+  /** The event's id is at or below the state's last event id, as every sequenced event's is. */
+  sequenced: boolean;
+}
+
 const buf = (v: unknown): Buffer => (Buffer.isBuffer(v) ? v : Buffer.from(v as Uint8Array));
 
 export const ledgerRepository = {
-  /** Writers hold this shared lock from before their event id is drawn until they commit or abort. */
-  async lockShared(trx: Executor): Promise<void> {
-    await sql`select pg_advisory_xact_lock_shared(${SEQ_LOCK})`.execute(trx);
+  /**
+   * Draws `n` event ids and registers them as in flight until the caller's transaction ends (see
+   * migration 0009's `ledger_next_ids`): the integrator never sequences past an id still in flight.
+   */
+  async nextIds(trx: Executor, n: number): Promise<number[]> {
+    const r = await sql<{ id: string }>`select ledger_next_ids(${n}::integer) as id`.execute(trx);
+    return r.rows.map((x) => Number(x.id)).sort((a, b) => a - b);
   },
 
-  /**
-   * The highest event id below which nothing can still commit: taken under the exclusive lock, so
-   * every writer that drew an id before it has committed or rolled back.
-   */
-  async watermark(trx: Executor): Promise<number> {
-    // Bounded wait: a long transaction that recorded an event must not stall every new writer queued
-    // behind this exclusive request; the integrator simply tries again on its next tick.
-    await sql`set local lock_timeout = '250ms'`.execute(trx);
-    await sql`select pg_advisory_xact_lock(${SEQ_LOCK})`.execute(trx);
-    const r = await sql<{ m: number | null }>`select max(id) as m from event`.execute(trx);
-    return Number(r.rows[0]?.m ?? 0);
+  /** Whether the transaction has not written anything yet (no transaction id assigned). */
+  async transactionIsFresh(trx: Executor): Promise<boolean> {
+    const r = await sql<{
+      fresh: boolean;
+    }>`select pg_current_xact_id_if_assigned() is null as fresh`.execute(trx);
+    return r.rows[0]?.fresh === true;
   },
 
   /** Serialises log creation (state row and first keys). */
@@ -51,12 +81,13 @@ export const ledgerRepository = {
   },
 
   async countEventsAfter(db: Executor, afterId: number): Promise<number> {
-    const r = await db
-      .selectFrom('event')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('id', '>', String(afterId))
-      .executeTakeFirst();
-    return Number(r?.n ?? 0);
+    const r = await sql<{ n: string }>`select count(*) as n from event where id > ${afterId}`.execute(db);
+    return Number(r.rows[0]?.n ?? 0);
+  },
+
+  async countEventsUpTo(db: Executor, upTo: number): Promise<number> {
+    const r = await sql<{ n: string }>`select count(*) as n from event where id <= ${upTo}`.execute(db);
+    return Number(r.rows[0]?.n ?? 0);
   },
 
   async state(db: Executor, forUpdate = false) {
@@ -66,7 +97,12 @@ export const ledgerRepository = {
     }
     const r = await q.executeTakeFirst();
     return r
-      ? { ...r, size: Number(r.size), last_event_id: Number(r.last_event_id), root: buf(r.root) }
+      ? {
+          ...r,
+          size: Number(r.size),
+          last_event_id: Number(r.last_event_id),
+          root: buf(r.root),
+        }
       : undefined;
   },
 
@@ -78,15 +114,98 @@ export const ledgerRepository = {
       .execute();
   },
 
-  async updateState(db: Executor, size: number, root: Buffer, lastEventId: number): Promise<void> {
-    await db
-      .updateTable('ledger_state')
-      .set({ size, root, last_event_id: lastEventId, updated_at: new Date() })
-      .where('id', '=', 1)
-      .execute();
+  /** Every event id up to this has committed or rolled back (see migration 0009's `ledger_horizon`). */
+  async horizon(db: Executor): Promise<number> {
+    const r = await sql<{ h: string | null }>`select ledger_horizon() as h`.execute(db);
+    return Number(r.rows[0]?.h ?? 0);
   },
 
-  async eventsAfter(db: Executor, afterId: number, upTo: number, limit: number): Promise<IntegrationRow[]> {
+  /**
+   * The integrator's read, in one round trip and no transaction: the state row and the next events
+   * after its last event id up to `horizon`, in id order, with their writer-computed leaf hashes (null:
+   * recorded before writers hashed their own). The horizon must come from an earlier statement: this
+   * one's snapshot then sees every event at or below it that committed.
+   */
+  async stateAndNext(db: Executor, horizon: number, limit: number) {
+    const r = await sql<{
+      size: string;
+      last_event_id: string;
+      id: string | null;
+      leaf_hash: Buffer | null;
+    }>`select s.size, s.last_event_id, e.id, e.leaf_hash
+      from ledger_state s
+      left join lateral (
+        select id, leaf_hash from event
+        where id > s.last_event_id and id <= ${horizon}
+        order by id
+        limit ${limit}
+      ) e on true
+      where s.id = 1`.execute(db);
+    const first = r.rows[0];
+    if (!first) {
+      return undefined;
+    }
+    return {
+      size: Number(first.size),
+      lastEventId: Number(first.last_event_id),
+      rows: r.rows
+        .filter((x) => x.id !== null)
+        .map((x) => ({ id: Number(x.id), leafHash: x.leaf_hash ? buf(x.leaf_hash) : null })),
+    };
+  },
+
+  /**
+   * The integrator's write, one atomic statement: the state moves from `fromSize` to the new size,
+   * root and last event id, and only if it did (compare-and-swap: another integrator may have been first)
+   * are the leaves and tiles written. Returns whether it happened.
+   */
+  async appendLeaves(
+    db: Executor,
+    w: {
+      fromSize: number;
+      size: number;
+      root: Buffer;
+      lastEventId: number;
+      eventIds: readonly number[];
+      hashes: readonly Buffer[];
+      tiles: ReadonlyArray<{ level: number; index: number; hashes: Buffer[] }>;
+    },
+  ): Promise<boolean> {
+    const tileBytes = w.tiles.map((t) => Buffer.concat(t.hashes));
+    const offsets: number[] = [];
+    let at = 0;
+    for (const b of tileBytes) {
+      offsets.push(at);
+      at += b.length;
+    }
+    const r = await sql<{ n: string }>`with s as (
+        update ledger_state
+        set size = ${w.size}, root = ${w.root}, last_event_id = ${w.lastEventId}, updated_at = now()
+        where id = 1 and size = ${w.fromSize}
+        returning 1
+      ), l as (
+        insert into ledger_leaf (seq, event_id, leaf_hash)
+        select ${w.fromSize}::bigint + o - 1, e,
+          substring(${Buffer.concat(w.hashes)}::bytea from (o::integer - 1) * 32 + 1 for 32)
+        from unnest(${w.eventIds.map(String)}::bigint[]) with ordinality as t(e, o)
+        where exists (select 1 from s)
+      ), t as (
+        insert into ledger_tile (level, idx, hashes)
+        select lv, ix, substring(${Buffer.concat(tileBytes)}::bytea from off + 1 for len)
+        from unnest(${w.tiles.map((t) => t.level)}::integer[], ${w.tiles.map((t) => String(t.index))}::bigint[],
+          ${offsets}::integer[], ${tileBytes.map((b) => b.length)}::integer[]) as u(lv, ix, off, len)
+        where exists (select 1 from s)
+        on conflict (level, idx) do update set hashes = excluded.hashes
+      )
+      select count(*) as n from s`.execute(db);
+    return Number(r.rows[0]?.n ?? 0) === 1;
+  },
+
+  /** Full rows of some events (those recorded before writers computed their own leaf hash). */
+  async eventsIn(db: Executor, ids: number[]): Promise<IntegrationRow[]> {
+    if (ids.length === 0) {
+      return [];
+    }
     const rows = await db
       .selectFrom('event as e')
       .leftJoin('ledger_personal as p', 'p.event_id', 'e.id')
@@ -103,35 +222,14 @@ export const ledgerRepository = {
         'e.request_id',
         'p.digest',
       ])
-      .where('e.id', '>', String(afterId))
-      .where('e.id', '<=', String(upTo))
+      .where(
+        'e.id',
+        'in',
+        ids.map((i) => String(i)),
+      )
       .orderBy('e.id')
-      .limit(limit)
       .execute();
     return rows.map((r) => ({ ...r, id: Number(r.id), digest: r.digest ? buf(r.digest) : null }));
-  },
-
-  async insertLeaves(db: Executor, leaves: Array<{ seq: number; eventId: number; leafHash: Buffer }>) {
-    if (leaves.length === 0) {
-      return;
-    }
-    await sql`insert into ledger_leaf (seq, event_id, leaf_hash)
-      select s, e, decode(h, 'hex')
-      from unnest(${leaves.map((l) => String(l.seq))}::bigint[], ${leaves.map((l) => String(l.eventId))}::bigint[],
-        ${leaves.map((l) => l.leafHash.toString('hex'))}::text[]) as t(s, e, h)`.execute(db);
-  },
-
-  async upsertTiles(db: Executor, tiles: Array<{ level: number; index: number; hashes: Buffer[] }>) {
-    if (tiles.length === 0) {
-      return;
-    }
-    await db
-      .insertInto('ledger_tile')
-      .values(tiles.map((t) => ({ level: t.level, idx: t.index, hashes: Buffer.concat(t.hashes) })))
-      .onConflict((oc) =>
-        oc.columns(['level', 'idx']).doUpdateSet((eb) => ({ hashes: eb.ref('excluded.hashes') })),
-      )
-      .execute();
   },
 
   async tiles(db: Executor, keys: Array<{ level: number; index: number }>): Promise<Map<string, Buffer>> {
@@ -155,12 +253,31 @@ export const ledgerRepository = {
     return rows.map((r) => ({ level: r.level, index: Number(r.idx), hashes: buf(r.hashes) }));
   },
 
-  async insertCheckpoint(db: Executor, size: number, root: Buffer, note: string): Promise<void> {
-    await db
-      .insertInto('ledger_checkpoint')
-      .values({ size, root, note })
-      .onConflict((oc) => oc.column('size').doNothing())
-      .execute();
+  /** The state's size and root with the latest checkpoint's, in one read. */
+  async stateAndLatestCheckpoint(db: Executor) {
+    const r = await sql<{ size: string; root: Buffer; cp_size: string | null; cp_root: Buffer | null }>`
+      select s.size, s.root, c.size as cp_size, c.root as cp_root
+      from ledger_state s
+      left join lateral (select size, root from ledger_checkpoint order by size desc limit 1) c on true
+      where s.id = 1`.execute(db);
+    const x = r.rows[0];
+    if (!x) {
+      return undefined;
+    }
+    return {
+      st: { size: Number(x.size), root: buf(x.root) },
+      last: x.cp_size === null ? undefined : { size: Number(x.cp_size), root: buf(x.cp_root) },
+    };
+  },
+
+  /** Inserts a checkpoint unless one at this size or beyond exists; whether it did. */
+  async insertCheckpointIfNewest(db: Executor, size: number, root: Buffer, note: string): Promise<boolean> {
+    const r = await sql<{ size: string }>`insert into ledger_checkpoint (size, root, note)
+      select ${size}, ${root}, ${note}
+      where not exists (select 1 from ledger_checkpoint where size >= ${size})
+      on conflict (size) do nothing
+      returning size`.execute(db);
+    return r.rows.length === 1;
   },
 
   async latestCheckpoint(db: Executor) {
@@ -211,12 +328,23 @@ export const ledgerRepository = {
       q = q.where('purpose', '=', purpose);
     }
     const rows = await q.execute();
-    return rows.map((r) => ({ ...r, public_key: buf(r.public_key), private_key: buf(r.private_key) }));
+    return rows.map((r) => ({
+      ...r,
+      public_key: buf(r.public_key),
+      private_key: r.private_key ? buf(r.private_key) : null,
+    }));
   },
 
   async insertKey(
     db: Executor,
-    k: { keyId: string; name: string; alg: string; purpose: string; publicKey: Buffer; privateKey: Buffer },
+    k: {
+      keyId: string;
+      name: string;
+      alg: string;
+      purpose: string;
+      publicKey: Buffer;
+      privateKeyBox: string;
+    },
   ): Promise<void> {
     await db
       .insertInto('ledger_key')
@@ -226,8 +354,18 @@ export const ledgerRepository = {
         alg: k.alg,
         purpose: k.purpose,
         public_key: k.publicKey,
-        private_key: k.privateKey,
+        private_key: null,
+        private_key_box: k.privateKeyBox,
       })
+      .execute();
+  },
+
+  /** Replaces a key's clear private key by its sealed form. */
+  async sealKey(db: Executor, keyId: string, box: string): Promise<void> {
+    await db
+      .updateTable('ledger_key')
+      .set({ private_key: null, private_key_box: box })
+      .where('key_id', '=', keyId)
       .execute();
   },
 
@@ -335,18 +473,99 @@ export const ledgerRepository = {
     }));
   },
 
+  /**
+   * Entries [fromSeq, toSeq) as the verifier needs them: the stored leaf, the event's columns with
+   * `data` in its logged RFC 8785 text (`data_jcs`) and the database's own check that the `data`
+   * column still equals it; events older than `data_jcs` come with their `data` as JSON text.
+   */
+  async verifyRows(db: Executor, lastEventId: number, fromSeq: number, toSeq: number): Promise<VerifyRow[]> {
+    // One pass in seq order; the event is looked up per leaf (a LATERAL fenced with OFFSET 0, so the
+    // planner cannot turn it into a scan of the whole event table per chunk).
+    const r = await sql<RawVerifyRow>`select l.seq, l.event_id,
+        substring(t.hashes from (l.seq % 256)::integer * 32 + 1 for 32) = l.leaf_hash as leaf_ok,
+        e.present, e.entry, e.data_ok, e.sequenced
+      from ledger_leaf l
+      left join ledger_tile t on t.level = 0 and t.idx = l.seq / 256
+      left join lateral (
+        select true as present,
+          case when e.data_jcs is not null then '{"actor":{"id":' || coalesce(to_json(e.actor_id)::text, 'null')
+            || ',"kind":' || to_json(e.actor_kind)::text
+            || '},"at":"' || to_char(e.occurred_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
+            || '","data":' || e.data_jcs || ',"id":' || e.id::text
+            || ',"org":' || coalesce(to_json(e.org_id)::text, 'null')
+            || ',"personal":' || coalesce('"' || encode(p.digest, 'hex') || '"', 'null')
+            || ',"req":' || coalesce(to_json(e.request_id)::text, 'null')
+            || ',"subject":{"id":' || coalesce(to_json(e.subject_id)::text, 'null')
+            || ',"type":' || coalesce(to_json(e.subject_type)::text, 'null')
+            || '},"type":' || to_json(e.type)::text || ',"v":1}' end as entry,
+          e.data_jcs is null or (e.data_jcs::jsonb = e.data
+            and date_trunc('milliseconds', e.occurred_at) = e.occurred_at) as data_ok,
+          e.id <= ${lastEventId}::bigint as sequenced
+        from event e
+        left join ledger_personal p on p.event_id = e.id
+        where e.id = l.event_id
+        offset 0
+      ) e on true
+      where l.seq >= ${fromSeq} and l.seq < ${toSeq}
+      order by l.seq`.execute(db);
+    const rows = r.rows;
+    const out: VerifyRow[] = new Array(rows.length);
+    let older: number[] | undefined;
+    for (let i = 0; i < rows.length; i++) {
+      const x = rows[i] as RawVerifyRow;
+      const eventId = Number(x.event_id);
+      out[i] = {
+        seq: Number(x.seq),
+        eventId,
+        leafOk: x.leaf_ok !== false,
+        present: x.present === true,
+        entry: x.entry,
+        dataOk: x.data_ok !== false,
+        sequenced: x.sequenced !== false,
+      };
+      if (x.present && x.entry === null) {
+        (older ??= []).push(eventId);
+      }
+    }
+    if (older) {
+      // Events logged before data_jcs existed: their columns, canonicalised by the caller.
+      const full = new Map((await this.eventsIn(db, older)).map((e) => [e.id, e]));
+      for (const v of out) {
+        const e = v.entry === null && v.present ? full.get(v.eventId) : undefined;
+        if (e) {
+          v.source = {
+            id: e.id,
+            occurredAt: e.occurred_at,
+            type: e.type,
+            actorKind: e.actor_kind,
+            actorId: e.actor_id,
+            orgId: e.org_id,
+            subjectType: e.subject_type,
+            subjectId: e.subject_id,
+            data: e.data,
+            requestId: e.request_id,
+            personalDigest: e.digest,
+          };
+        }
+      }
+    }
+    return out;
+  },
+
+  /** Hash tiles of one level with index in [from, to), by index. */
+  async tileRange(db: Executor, level: number, from: number, to: number): Promise<Map<number, Buffer>> {
+    const r = await sql<{ idx: string; hashes: Buffer }>`select idx, hashes from ledger_tile
+      where level = ${level} and idx >= ${from} and idx < ${to}`.execute(db);
+    return new Map(r.rows.map((x) => [Number(x.idx), buf(x.hashes)]));
+  },
+
   /** Events with ids up to `upTo` that are not in the log (inserted behind the integrator's back). */
   async unsequencedEvents(db: Executor, upTo: number): Promise<number[]> {
-    const rows = await db
-      .selectFrom('event as e')
-      .leftJoin('ledger_leaf as l', 'l.event_id', 'e.id')
-      .select('e.id')
-      .where('e.id', '<=', String(upTo))
-      .where('l.seq', 'is', null)
-      .orderBy('e.id')
-      .limit(10)
-      .execute();
-    return rows.map((r) => Number(r.id));
+    const r = await sql<{ id: string }>`select e.id from event e
+      left join ledger_leaf l on l.event_id = e.id
+      where e.id <= ${upTo} and l.seq is null
+      order by e.id limit 10`.execute(db);
+    return r.rows.map((x) => Number(x.id));
   },
 
   async witnessedLog(db: Executor, origin: string, forUpdate = false) {

@@ -23,7 +23,16 @@ const ONE = Buffer.from([1]);
 
 export const emptyRoot = (alg: HashAlg): Buffer => hash(alg, Buffer.alloc(0));
 export const leafHash = (alg: HashAlg, entry: Buffer): Buffer => hash(alg, ZERO, entry);
-export const nodeHash = (alg: HashAlg, left: Buffer, right: Buffer): Buffer => hash(alg, ONE, left, right);
+const NODE = Buffer.alloc(65, 1);
+/** H(0x01 ‖ left ‖ right), through one reused 65-byte buffer (no concatenation per node). */
+export function nodeHash(alg: HashAlg, left: Buffer, right: Buffer): Buffer {
+  if (!oneShot || left.length !== 32 || right.length !== 32) {
+    return hash(alg, ONE, left, right);
+  }
+  left.copy(NODE, 1);
+  right.copy(NODE, 33);
+  return oneShot(alg, NODE, 'buffer');
+}
 
 /** The largest power of two strictly less than n (n ≥ 2). */
 export function splitPoint(n: number): number {
@@ -357,9 +366,10 @@ export class TileBuilder {
     this.partial = partial.map((p) => [...p]);
   }
 
-  /** Appends leaf hashes; returns every tile touched: full tiles once, then the partial tiles. */
+  /** Appends leaf hashes; returns every tile touched: the tiles completed, then the partial tiles. */
   append(leaves: readonly Buffer[]): Array<{ level: number; index: number; hashes: Buffer[] }> {
-    const touched = new Map<string, { level: number; index: number; hashes: Buffer[] }>();
+    const out: Array<{ level: number; index: number; hashes: Buffer[] }> = [];
+    let top = leaves.length > 0 ? 0 : -1; // highest level that received a hash
     for (const leaf of leaves) {
       let h = leaf;
       let level = 0;
@@ -367,12 +377,14 @@ export class TileBuilder {
       for (;;) {
         const tile = (this.partial[level] ??= []);
         tile.push(h);
-        const index = Math.floor(pos / TILE_WIDTH);
-        touched.set(`${level}/${index}`, { level, index, hashes: tile });
+        if (level > top) {
+          top = level;
+        }
         if (tile.length < TILE_WIDTH) {
           break;
         }
-        touched.set(`${level}/${index}`, { level, index, hashes: [...tile] });
+        const index = Math.floor(pos / TILE_WIDTH);
+        out.push({ level, index, hashes: tile }); // detached below: no copy needed
         h = foldTile(this.alg, tile, 0, TILE_HEIGHT);
         this.partial[level] = [];
         level++;
@@ -380,7 +392,13 @@ export class TileBuilder {
       }
       this.size++;
     }
-    return [...touched.values()].map((t) => ({ ...t, hashes: [...t.hashes] }));
+    for (let level = 0; level <= top; level++) {
+      const tile = this.partial[level] ?? [];
+      if (tile.length > 0) {
+        out.push({ level, index: Math.floor(this.size / TILE_WIDTH ** (level + 1)), hashes: [...tile] });
+      }
+    }
+    return out;
   }
 
   /** The complete node's hash, if it lies in the right edge this builder holds. */

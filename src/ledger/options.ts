@@ -12,6 +12,12 @@ export interface LedgerOptions {
   intervalMs: number;
   /** Events per integration batch. */
   batch: number;
+  /**
+   * Back-pressure: while the background integrator runs in this process and more than this many
+   * events drawn here are not yet integrated, a writer whose transaction has written nothing yet waits
+   * (up to 2 s) for the integrator before drawing ids. 0 disables (embedded store: one connection).
+   */
+  backlog: number;
   /** Witnesses to ask for cosignatures: add-checkpoint URL and the witness's verifier key. */
   witnesses: Array<{ url: string; vkey: string }>;
 }
@@ -31,7 +37,11 @@ export function ledgerOptionsFromEnv(env: Record<string, string | undefined>): L
     hashAlg: (HASH_ALGS as readonly string[]).includes(alg) ? (alg as HashAlg) : 'sha256',
     sm2: ['sm2', 'ed25519+sm2'].includes((env.GOVHUB_LEDGER_SIGN ?? '').toLowerCase()),
     intervalMs: Number(env.GOVHUB_LEDGER_INTERVAL_MS) > 0 ? Number(env.GOVHUB_LEDGER_INTERVAL_MS) : 200,
-    batch: Number(env.GOVHUB_LEDGER_BATCH) > 0 ? Number(env.GOVHUB_LEDGER_BATCH) : 4096,
+    batch: Number(env.GOVHUB_LEDGER_BATCH) > 0 ? Number(env.GOVHUB_LEDGER_BATCH) : 16384,
+    backlog:
+      Number(env.GOVHUB_LEDGER_BACKLOG) >= 0 && env.GOVHUB_LEDGER_BACKLOG
+        ? Number(env.GOVHUB_LEDGER_BACKLOG)
+        : 16384,
     witnesses,
   };
 }

@@ -1,3 +1,4 @@
+import { leafHashOfText } from './entry.js';
 import { type HashAlg, leafHash, TILE_WIDTH, TileBuilder } from './merkle.js';
 import { type Checkpoint, parseCheckpointBody, type Verifier, verifyNote } from './note.js';
 
@@ -10,8 +11,8 @@ import { type Checkpoint, parseCheckpointBody, type Verifier, verifyNote } from 
 
 export interface SourceEntry {
   seq: number;
-  /** Canonical entry bytes, or an explanation when the entry cannot be produced (missing event…). */
-  bytes: Buffer | { missing: string };
+  /** Canonical entry bytes (or text), or why the entry cannot be produced (missing event…). */
+  bytes: Buffer | string | { missing: string };
   eventId?: number;
   /** The leaf hash the store claims (data directory only). */
   storedLeafHash?: Buffer;
@@ -122,7 +123,7 @@ export async function verifyLog(src: LogSource, opts: VerifyOptions): Promise<Ve
             reason: e.seq > seq ? 'missing from the log' : 'out of order',
           });
         }
-        if (!Buffer.isBuffer(e.bytes)) {
+        if (typeof e.bytes !== 'string' && !Buffer.isBuffer(e.bytes)) {
           throw new Fail({
             kind: 'entry',
             seq,
@@ -130,7 +131,8 @@ export async function verifyLog(src: LogSource, opts: VerifyOptions): Promise<Ve
             reason: e.bytes.missing,
           });
         }
-        const h = leafHash(opts.alg, e.bytes);
+        const h =
+          typeof e.bytes === 'string' ? leafHashOfText(opts.alg, e.bytes) : leafHash(opts.alg, e.bytes);
         if (e.storedLeafHash && !e.storedLeafHash.equals(h)) {
           throw new Fail({
             kind: 'entry',

@@ -71,7 +71,9 @@ describe('ledger under faults (server process, PostgreSQL)', { skip: !kinds.incl
   const name = `govhub_t_${randomBytes(6).toString('hex')}`;
   const url = new URL(PG_ADMIN_URL);
   url.pathname = `/${name}`;
-  const env = { DATABASE_URL: url.toString(), GOVHUB_LEDGER_INTERVAL_MS: '50' };
+  // Both processes open the ledger's sealed signing keys with the same node secret.
+  const secret = randomBytes(24).toString('base64url');
+  const env = { DATABASE_URL: url.toString(), GOVHUB_LEDGER_INTERVAL_MS: '50', GOVHUB_SECRET_KEY: secret };
   let database: Database;
   let services: ReturnType<typeof createServices>;
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'govhub-ledger-'));
@@ -84,7 +86,10 @@ describe('ledger under faults (server process, PostgreSQL)', { skip: !kinds.incl
     await admin.end();
     database = await openDatabase({ databaseUrl: url.toString(), poolSize: 8 });
     await migrateToLatest(database.db);
-    services = createServices(database, loadConfig({ GOVHUB_LANG: 'en' }, { dataDir: 'memory://' }));
+    services = createServices(
+      database,
+      loadConfig({ GOVHUB_LANG: 'en', GOVHUB_SECRET_KEY: secret }, { dataDir: 'memory://' }),
+    );
   });
   after(async () => {
     server?.child.kill('SIGKILL');

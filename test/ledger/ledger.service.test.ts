@@ -2,9 +2,18 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { SYSTEM } from '../../src/identity/actor.js';
-import type { LedgerService } from '../../src/ledger/ledger.service.js';
+import { LedgerService } from '../../src/ledger/ledger.service.js';
 import { verifyConsistency, verifyInclusion } from '../../src/ledger/merkle.js';
-import { parseCheckpointBody, parseNote, parseVkey, verifyNote } from '../../src/ledger/note.js';
+import {
+  generateKey,
+  parseCheckpointBody,
+  parseNote,
+  parseVkey,
+  verifyNote,
+  vkeyOf,
+} from '../../src/ledger/note.js';
+import { ledgerOptionsFromEnv } from '../../src/ledger/options.js';
+import { SecretBox } from '../../src/platform/secrets.js';
 import { describeProblem } from '../../src/ledger/verifier.js';
 import { createTestContext, type TestContext } from '../support/app.js';
 import { storageKinds } from '../support/db.js';
@@ -164,6 +173,86 @@ for (const kind of storageKinds()) {
       void log;
     });
 
+    test('the database writes the same entry text as the writer hashed, awkward strings included', async () => {
+      const awkward = 'a"b\\c\n\t\u0001\u001f\u007f\u2028\u2029é€😀/</script>';
+      const id = await db.transaction().execute((trx) =>
+        ledger.record(trx, SYSTEM, {
+          type: `test.${awkward}`,
+          subjectType: awkward,
+          subjectId: awkward,
+          orgId: null,
+          requestId: awkward,
+          data: { [awkward]: [awkward, 1e21, 1e-7, -0, 0.1, { b: 1, a: null }], nan: Number.NaN },
+        }),
+      );
+      await ledger.integrate();
+      const r = await ledger.verifyStore();
+      assert.ok(r.ok, JSON.stringify(r.problem));
+      assert.ok(await ledger.receipt(id));
+    });
+
+    test('events recorded before writers hashed their own entries are integrated and verified as before', async () => {
+      // As migration 0009 leaves them: no leaf_hash, no data_jcs, time with microseconds.
+      const legacy = await sql<{
+        id: number;
+      }>`insert into event (type, actor_kind, subject_id, data, occurred_at)
+        values ('test.legacy', 'system', 'old', '{"b":1,"a":[1,{"d":null,"c":"x"}]}', now())
+        returning id`.execute(db);
+      const id = Number(legacy.rows[0]?.id);
+      await ledger.integrate();
+      assert.ok(await ledger.receipt(id), 'the legacy event is in the log');
+      const r = await ledger.verifyStore();
+      assert.ok(r.ok, JSON.stringify(r.problem));
+    });
+
+    test('signing keys are sealed at rest; a node with another secret cannot sign with them', async () => {
+      const keys = await sql<{ private_key: Buffer | null; private_key_box: string | null }>`
+        select private_key, private_key_box from ledger_key`.execute(db);
+      assert.ok(keys.rows.length >= 2);
+      for (const k of keys.rows) {
+        assert.equal(k.private_key, null);
+        assert.match(k.private_key_box ?? '', /^v1\./);
+      }
+      const other = new LedgerService({
+        db,
+        access: ctx.services.access,
+        options: ledgerOptionsFromEnv({}),
+        secrets: SecretBox.fromKeyMaterial('another node'),
+      });
+      await db.transaction().execute((trx) => ledger.record(trx, SYSTEM, { type: 'test.other_node' }));
+      await assert.rejects(other.integrate(), /LEDGER_KEY_UNAVAILABLE|cannot be opened/);
+      // The verifier needs public keys only.
+      assert.ok((await other.verifyStore()).ok);
+    });
+
+    test('a key stored in clear (before sealing existed) is sealed on first use and still signs', async () => {
+      const secrets = SecretBox.fromKeyMaterial('legacy node');
+      const k = generateKey('ed25519');
+      const name = (await ledger.status()).origin;
+      const keyId = `${name}+legacy${Date.now()}`;
+      await sql`update ledger_key set retired_at = now() where purpose = 'log' and retired_at is null`.execute(
+        db,
+      );
+      await sql`insert into ledger_key (key_id, name, alg, purpose, public_key, private_key)
+        values (${keyId}, ${name}, 'ed25519', 'log', ${k.publicKey}, ${k.privateKey})`.execute(db);
+      const legacy = new LedgerService({
+        db,
+        access: ctx.services.access,
+        options: ledgerOptionsFromEnv({}),
+        secrets,
+      });
+      await db.transaction().execute((trx) => legacy.record(trx, SYSTEM, { type: 'test.legacy_key' }));
+      await legacy.integrate();
+      const row = (
+        await sql<{ private_key: Buffer | null; private_key_box: string | null }>`
+          select private_key, private_key_box from ledger_key where key_id = ${keyId}`.execute(db)
+      ).rows[0];
+      assert.equal(row?.private_key, null);
+      assert.ok(Buffer.from(secrets.decrypt(row?.private_key_box as string), 'base64').equals(k.privateKey));
+      const vkey = vkeyOf({ name, alg: 'ed25519', publicKey: k.publicKey });
+      verifyNote((await legacy.checkpoints(-1, 100000)).pop()?.note as string, [parseVkey(vkey)]);
+    });
+
     test(
       'an open transaction that recorded an event neither blocks other writers nor is skipped',
       {
@@ -237,16 +326,13 @@ for (const kind of storageKinds()) {
 
       test('a deleted entry', async () => {
         const id = await leafAt(12);
-        const row = (await sql<Record<string, unknown>>`select * from event where id = ${id}`.execute(db))
-          .rows[0] as Record<string, unknown>;
+        await sql`create temp table deleted_event as select * from event where id = ${id}`.execute(db);
         await tampered(
           () => sql`delete from event where id = ${id}`.execute(db).then(() => undefined),
-          () =>
-            sql`insert into event (id, occurred_at, type, actor_kind, actor_id, org_id, subject_type, subject_id, data, request_id)
-              values (${id}, ${row.occurred_at as Date}, ${row.type as string}, ${row.actor_kind as string}, ${row.actor_id as string | null}, ${row.org_id as string | null},
-              ${row.subject_type as string | null}, ${row.subject_id as string | null}, ${JSON.stringify(row.data)}::jsonb, ${row.request_id as string | null})`
-              .execute(db)
-              .then(() => undefined),
+          async () => {
+            await sql`insert into event select * from deleted_event`.execute(db);
+            await sql`drop table deleted_event`.execute(db);
+          },
           new RegExp(`entry 12 \\(event ${id}\\): event ${id} is missing`),
         );
       });

@@ -13,6 +13,10 @@ export interface EventTable {
   subject_id: string | null;
   data: Json<Record<string, unknown>>;
   request_id: string | null;
+  /** Leaf hash computed by the writer (null before migration 0009). */
+  leaf_hash: Buffer | null;
+  /** RFC 8785 text of `data` as logged (null before migration 0009). */
+  data_jcs: string | null;
 }
 
 export interface LedgerStateTable {
@@ -57,7 +61,10 @@ export interface LedgerKeyTable {
   alg: string;
   purpose: string;
   public_key: Buffer;
-  private_key: Buffer;
+  /** Clear private key: only in stores not yet sealed (before migration 0009's first start). */
+  private_key: Buffer | null;
+  /** Private key encrypted with the node's secret box (base64 PKCS#8 / scalar inside). */
+  private_key_box: string | null;
   created_at: Timestamp;
   retired_at: NullableTimestamp;
 }

@@ -12,6 +12,8 @@ export const ledgerEn: Record<keyof typeof ledgerZh, string> = {
   'error.ledger.proofTarget': 'Give index or leafHash',
   'error.ledger.leafNotFound': 'No such entry in the log: {ref}',
   'error.ledger.receiptPending': 'Event {id} is not covered by a signed checkpoint yet; try again shortly',
+  'error.ledger.keyUnavailable':
+    "The ledger signing key {key} cannot be opened with this node's secret (GOVHUB_SECRET_KEY or the data directory's secret.key)",
   'error.ledger.badVkey': 'Malformed verifier key',
   'error.ledger.verifySource': 'Give one of --url, --tiles or --data-dir',
   'cli.ledger.verifyOk': 'Ledger verified: {size} entries, {checkpoints} checkpoints, root {root} ({ms} ms)',

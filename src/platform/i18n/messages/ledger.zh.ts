@@ -9,6 +9,8 @@ export const ledgerZh = {
   'error.ledger.proofTarget': '请给出 index 或 leafHash',
   'error.ledger.leafNotFound': '账本中没有该条目：{ref}',
   'error.ledger.receiptPending': '事件 {id} 尚未纳入已签名的检查点，请稍后再试',
+  'error.ledger.keyUnavailable':
+    '无法用本节点的密钥（GOVHUB_SECRET_KEY 或数据目录中的 secret.key）打开账本签名密钥 {key}',
   'error.ledger.badVkey': '验证公钥格式无效',
   'error.ledger.verifySource': '请指定 --url、--tiles 或 --data-dir 之一',
   'cli.ledger.verifyOk': '账本验证通过：{size} 条，{checkpoints} 个检查点，根 {root}（{ms} 毫秒）',
