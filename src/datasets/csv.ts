@@ -19,13 +19,8 @@ export function detectEncoding(head: Uint8Array): CsvEncoding {
   if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) {
     return 'utf-8';
   }
-  // Cut a possibly split multi-byte character at the end before the strict check.
-  let end = head.length;
-  for (let k = 0; k < 3 && end > 0 && (head[end - 1] as number) >= 0x80; k++) {
-    end--;
-  }
   try {
-    new TextDecoder('utf-8', { fatal: true }).decode(head.subarray(0, end));
+    new TextDecoder('utf-8', { fatal: true }).decode(head.subarray(0, completeUtf8Prefix(head)));
     return 'utf-8';
   } catch {
     // GB18030 four-byte sequences have a digit as the second byte; GBK never does.
@@ -41,6 +36,27 @@ export function detectEncoding(head: Uint8Array): CsvEncoding {
     }
     return 'gbk';
   }
+}
+
+/**
+ * The length of `b` without a multi-byte UTF-8 character split by the end of the chunk: walks back over at most
+ * three continuation bytes to the lead byte and cuts there when the character needs more bytes than are left.
+ * (Cutting every trailing byte ≥ 0x80 instead would split the last complete character and make valid UTF-8 look
+ * invalid — that misread a UTF-8 file as GB18030 whenever its first chunk ended one byte into a character.)
+ */
+export function completeUtf8Prefix(b: Uint8Array): number {
+  let i = b.length - 1;
+  let cont = 0;
+  while (i >= 0 && cont < 3 && ((b[i] as number) & 0xc0) === 0x80) {
+    i--;
+    cont++;
+  }
+  if (i < 0) {
+    return b.length;
+  }
+  const lead = b[i] as number;
+  const need = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
+  return need > cont + 1 ? i : b.length;
 }
 
 /** Decodes byte chunks to text with the given (or detected) encoding; reports the encoding via `onEncoding`. */

@@ -990,7 +990,11 @@ export class DatasetService {
       }
     }
     const index = items.map((i) => table.header.indexOf(i.name));
-    const missing = items.filter((i, n) => index[n] === -1 && i.level === 'core').map((i) => i.name);
+    // A file that matches no item at all (another table, or a header read in the wrong encoding) would load
+    // rows of nothing but nulls: refuse it, naming every item it lacks.
+    const missing = items
+      .filter((i, n) => index[n] === -1 && (i.level === 'core' || index.every((x) => x === -1)))
+      .map((i) => i.name);
     if (missing.length) {
       throw new ValidationError('FILE_COLUMNS_MISSING', 'error.fileColumnsMissing', {
         params: { columns: missing.join(', ') },

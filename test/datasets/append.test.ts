@@ -5,6 +5,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { DatasetService } from '../../src/datasets/dataset.service.js';
 import { SYSTEM } from '../../src/identity/actor.js';
+import { AppError } from '../../src/platform/errors.js';
 import { createTestContext, type TestContext } from '../support/app.js';
 import { storageKinds } from '../support/db.js';
 import type { MapResourceCatalog } from '../support/resource-catalog.js';
@@ -69,3 +70,40 @@ for (const kind of storageKinds()) {
     });
   });
 }
+
+describe('a file that matches none of the items', () => {
+  test('is refused with every missing item named, and nothing is stored', async () => {
+    const ctx = await createTestContext('embedded');
+    const { datasets, catalog } = datasetService(ctx);
+    const dir = mkdtempSync(path.join(tmpdir(), 'govhub-nomatch-'));
+    try {
+      const org = await ctx.newOrg('department');
+      const resource = await catalog.createResource(SYSTEM, {
+        name: '人口',
+        providerOrgId: org.id,
+        items: [
+          { name: '姓名', dataType: 'C', level: 'important', piiKind: 'name' },
+          { name: '性别', dataType: 'C', level: 'general', piiKind: null },
+        ],
+      });
+      const file = path.join(dir, 'other.csv');
+      writeFileSync(file, '企业名称,状态\n某公司,在业\n');
+      await assert.rejects(
+        datasets.importFile(SYSTEM, { file, resource: resource.id }),
+        (e: unknown) =>
+          e instanceof AppError &&
+          e.code === 'FILE_COLUMNS_MISSING' &&
+          JSON.stringify(e.details).includes('姓名') &&
+          JSON.stringify(e.details).includes('性别'),
+      );
+      assert.deepEqual(
+        await datasets.forResource(SYSTEM, resource.id).then((l) => l.map((d) => d.currentVersion)),
+        [0],
+      );
+    } finally {
+      await datasets.close();
+      await ctx.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
