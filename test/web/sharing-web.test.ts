@@ -199,9 +199,8 @@ describe('sharing console (Chromium)', { timeout: 240_000 }, () => {
     await dev.page.getByTestId('apps-link').waitFor();
     await shot(dev.page, 'sharing-07-grant');
 
-    // The app reads rows with its key: the masked items are masked, the clear one is not.
-    // (Filtered on the clear item: the datasets demo's own population rows read back empty after the
-    // sharing demo appends its residents — a datasets matter, reported separately.)
+    // The app reads rows with its key, filtered on the clear item: the masked items are masked, the clear
+    // one is not and matches the filter.
     const filter = encodeURIComponent(JSON.stringify({ eq: ['性别', '女'] }));
     const res = await fetch(`${server.url}/api/v1/data/grants/${grantId}/rows?limit=20&filter=${filter}`, {
       headers: { 'x-api-key': key.secret },
