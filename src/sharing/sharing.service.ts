@@ -63,7 +63,6 @@ import {
   regionSlaPolicy,
   workingDaysBetween,
   type CalendarEntry,
-  type SlaPolicy,
   type SlaStage,
   type StageSla,
   type WorkingCalendar,
@@ -382,18 +381,15 @@ export class SharingService {
       await this.deps.access.require(actor, 'share.decide');
       throw new ForbiddenError('FORBIDDEN', 'error.forbidden', { params: { permission: 'share:bureau' } });
     }
-    let policy: SlaPolicy;
-    let cal: WorkingCalendar;
     try {
-      policy = regionSlaPolicy(input.sla);
-      cal = nationalCalendar({ overrides: input.calendarOverrides });
+      // Both throw on a rule they cannot use: validated by building them.
+      regionSlaPolicy(input.sla);
+      nationalCalendar({ overrides: input.calendarOverrides });
     } catch (e) {
       throw new ValidationError('SHARING_RULE_INVALID', 'sharing.error.ruleInvalid', {
         params: { message: (e as Error).message },
       });
     }
-    void policy;
-    void cal;
     return this.deps.db.transaction().execute(async (trx) => {
       await repo.putRegionRule(trx, {
         region: DEFAULT_REGION,
@@ -421,17 +417,21 @@ export class SharingService {
     ).dueAt;
   }
 
-  /** Working days from today to the due date (the console's countdown), by the region's calendar. */
-  private async workingDaysLeft(db: Db, due: Date | string | null): Promise<number | null> {
-    if (due === null) {
-      return null;
-    }
-    const cal = nationalCalendar({ overrides: (await this.rule(db)).calendarOverrides });
-    return workingDaysBetween(shanghaiDate(this.now()), shanghaiDate(new Date(due)), cal);
+  /** The region's working calendar (national holidays and 调休 with the region's overrides). */
+  private async workingCalendar(db: Db): Promise<WorkingCalendar> {
+    return nationalCalendar({ overrides: (await this.rule(db)).calendarOverrides });
   }
 
-  private async objectionDto(db: Db, o: ObjectionRow): Promise<ObjectionDto> {
-    return toObjectionDto(o, await this.workingDaysLeft(db, o.due_at));
+  /** Working days from today to the due date (the console's countdown), by the region's calendar. */
+  private workingDaysLeft(cal: WorkingCalendar, due: Date | string | null): number | null {
+    return due === null
+      ? null
+      : workingDaysBetween(shanghaiDate(this.now()), shanghaiDate(new Date(due)), cal);
+  }
+
+  /** `cal` is passed by lists, so that one page reads the region's rule once, not once per row. */
+  private async objectionDto(db: Db, o: ObjectionRow, cal?: WorkingCalendar): Promise<ObjectionDto> {
+    return toObjectionDto(o, this.workingDaysLeft(cal ?? (await this.workingCalendar(db)), o.due_at));
   }
 
   // ── requests ────────────────────────────────────────────────────────────────────────────────
@@ -527,20 +527,21 @@ export class SharingService {
         modes,
       });
       await this.afterTransition(trx, actor, row, res.state, 'submitted', null, {});
-      return this.requestDto(trx, id);
+      return this.requestDto(trx, await this.requestRow(trx, id));
     });
   }
 
   async getRequest(actor: Actor, id: string): Promise<RequestDto> {
     const r = await this.requestRow(this.deps.db, id);
     await this.requireSees(actor, [r.requester_org_id, r.provider_org_id]);
-    return this.requestDto(this.deps.db, id);
+    return this.requestDto(this.deps.db, r);
   }
 
   async listRequests(actor: Actor, status?: string): Promise<RequestDto[]> {
     const org = await this.scopeOrg(actor);
     const rows = await repo.listRequests(this.deps.db, org, status);
-    return Promise.all(rows.map((r) => this.requestDto(this.deps.db, r.id)));
+    const cal = await this.workingCalendar(this.deps.db);
+    return Promise.all(rows.map((r) => this.requestDto(this.deps.db, r, cal)));
   }
 
   /** Provider (then, where the rule says, bureau) decides: approve with grant terms, refuse or return. */
@@ -850,7 +851,7 @@ export class SharingService {
       await this.recordRequestEvents(trx, actor, row, res.events, {});
       const reason = 'reason' in cmd ? (cmd.reason ?? null) : 'note' in cmd ? (cmd.note ?? null) : null;
       await this.afterTransition(trx, actor, row, next, cmd.type, reason, terms ?? state.terms ?? {});
-      return this.requestDto(trx, id);
+      return this.requestDto(trx, await this.requestRow(trx, id));
     });
   }
 
@@ -976,8 +977,9 @@ export class SharingService {
     return r;
   }
 
-  private async requestDto(db: Db, id: string): Promise<RequestDto> {
-    const r = await this.requestRow(db, id);
+  /** `cal` is passed by lists, so that one page reads the region's rule once, not once per row. */
+  private async requestDto(db: Db, r: RequestRow, cal?: WorkingCalendar): Promise<RequestDto> {
+    const id = r.id;
     const s = r.state as unknown as ShareRequestState;
     const [items, steps, grants] = await Promise.all([
       repo.requestItems(db, id),
@@ -1008,7 +1010,7 @@ export class SharingService {
       returnedReason: s.returnedReason ?? null,
       coordinationReason: s.coordinationReason ?? null,
       dueAt: iso(r.due_at),
-      workingDaysLeft: await this.workingDaysLeft(db, r.due_at),
+      workingDaysLeft: this.workingDaysLeft(cal ?? (await this.workingCalendar(db)), r.due_at),
       steps: steps.map((x) => ({
         stage: x.stage,
         startedAt: new Date(x.started_at).toISOString(),
@@ -1226,7 +1228,8 @@ export class SharingService {
   async listObjections(actor: Actor): Promise<ObjectionDto[]> {
     const org = await this.scopeOrg(actor);
     const rows = await repo.listObjections(this.deps.db, org);
-    return Promise.all(rows.map((o) => this.objectionDto(this.deps.db, o)));
+    const cal = await this.workingCalendar(this.deps.db);
+    return Promise.all(rows.map((o) => this.objectionDto(this.deps.db, o, cal)));
   }
 
   async getObjection(actor: Actor, id: string): Promise<ObjectionDto> {
