@@ -49,6 +49,18 @@ export const syncJobRepository = {
   },
   insertRun: (db: Executor, row: Insertable<DatasetSyncRunTable>) =>
     db.insertInto('dataset_sync_run').values(row).returningAll().executeTakeFirstOrThrow(),
+  /** The latest run of each of these jobs, in one query (job lists show it beside each job). */
+  lastRuns: async (db: Executor, jobIds: readonly string[]): Promise<SyncRunRow[]> =>
+    jobIds.length === 0
+      ? []
+      : db
+          .selectFrom('dataset_sync_run')
+          .selectAll()
+          .distinctOn('job_id')
+          .where('job_id', 'in', jobIds)
+          .orderBy('job_id')
+          .orderBy('started_at', 'desc')
+          .execute(),
   runs: (db: Executor, jobId: string, limit: number) =>
     db
       .selectFrom('dataset_sync_run')

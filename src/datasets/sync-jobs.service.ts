@@ -69,6 +69,25 @@ function toRunDto(r: SyncRunRow): SyncRunDto {
   };
 }
 
+function toJobDto(r: SyncJobRow, last: SyncRunRow | undefined): SyncJobDto {
+  return {
+    id: r.id,
+    from: r.from_dataset_id,
+    resourceId: r.resource_id,
+    orgId: r.org_id,
+    mode: r.mode,
+    keys: r.key_items,
+    since: r.since_item,
+    onError: r.on_error,
+    everyMinutes: r.every_minutes,
+    enabled: r.enabled,
+    nextRunAt: iso(r.next_run_at),
+    createdBy: r.created_by,
+    createdAt: iso(r.created_at),
+    lastRun: last ? toRunDto(last) : null,
+  };
+}
+
 /** Smallest and largest interval a job may have (one minute to thirty days). */
 export const SYNC_EVERY_MIN = 1;
 export const SYNC_EVERY_MAX = 30 * 24 * 60;
@@ -309,21 +328,6 @@ export class SyncJobService {
 
   private async toDto(r: SyncJobRow): Promise<SyncJobDto> {
     const [last] = await syncJobRepository.runs(this.deps.db, r.id, 1);
-    return {
-      id: r.id,
-      from: r.from_dataset_id,
-      resourceId: r.resource_id,
-      orgId: r.org_id,
-      mode: r.mode,
-      keys: r.key_items,
-      since: r.since_item,
-      onError: r.on_error,
-      everyMinutes: r.every_minutes,
-      enabled: r.enabled,
-      nextRunAt: iso(r.next_run_at),
-      createdBy: r.created_by,
-      createdAt: iso(r.created_at),
-      lastRun: last ? toRunDto(last) : null,
-    };
+    return toJobDto(r, last);
   }
 }

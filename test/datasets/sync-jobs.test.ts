@@ -163,6 +163,7 @@ for (const kind of storageKinds()) {
         ],
       );
       assert.equal((await jobs.get(SYSTEM, job.id)).lastRun?.id, history[0]?.id);
+      assert.equal((await jobs.list(SYSTEM)).find((j) => j.id === job.id)?.lastRun?.id, history[0]?.id);
       // Paused: the schedule skips it, a manual run still works and is marked manual.
       await jobs.update(SYSTEM, job.id, { enabled: false });
       clock = new Date(clock.getTime() + 2 * 60 * MINUTE);
