@@ -227,7 +227,7 @@ describe('dashboard, admin screens, English console (Chromium)', { timeout: 240_
     const walk: Array<[string | null, string[]]> = [
       [null, ['/', '/catalog', '/login']],
       ['admin', ['/console', '/console/orgs', '/console/users', '/console/apps']],
-      ['auditor', ['/console', '/console/events']],
+      ['auditor', ['/console', '/console/ledger']],
       ['psb.editor', ['/console/catalog/mine', '/console/catalog/new', '/console/catalog/lists']],
     ];
     for (const [who, paths] of walk) {
@@ -247,6 +247,16 @@ describe('dashboard, admin screens, English console (Chromium)', { timeout: 240_
         assert.ok(await noHorizontalScroll(page), `${where}: no horizontal scrolling at 1366×768`);
       }
       assert.deepEqual(problems, [], `${who ?? 'visitor'}: no console errors`);
+      if (who === 'auditor') {
+        // The old 审计事件 address lands on the ledger explorer, which replaced it.
+        await page.goto(`${server.url}/console/events`);
+        await page.waitForURL(/\/console\/ledger$/);
+        assert.equal(
+          await page.locator('.sidebar nav').getByRole('link', { name: '审计事件' }).count(),
+          0,
+          'no separate audit-events page in the navigation',
+        );
+      }
       await page.context().close();
     }
   });

@@ -85,11 +85,12 @@ export const consolePages: RouteRecordRaw[] = [
     component: () => import('./views/catalog/ListsView.vue'),
     meta: { section: 'catalog', auth: true, title: 'nav.lists' },
   },
+  // The former 审计事件 page was the ledger explorer without proofs; old links land on the explorer.
   {
     path: 'events',
     name: 'events',
-    component: () => import('./views/EventsView.vue'),
-    meta: { section: 'audit', auth: true, anyOf: ['event.read'], title: 'nav.events' },
+    redirect: { name: 'ledger-explorer' },
+    meta: { hidden: true },
   },
   ...datasetsPages,
   ...sharingPages,
