@@ -67,7 +67,11 @@ describe('web portal and console (Chromium)', { timeout: 180_000 }, () => {
     await signIn(page, 'admin');
     await page.waitForURL(`${server.url}/console`);
     await page.getByTestId('nav-orgs').waitFor();
-    assert.equal(await page.getByTestId('nav-events').count(), 0, 'the sysadmin does not read the ledger');
+    assert.equal(
+      await page.getByTestId('nav-ledger-explorer').count(),
+      0,
+      'the sysadmin does not read the ledger',
+    );
     await page.getByRole('figure', { name: '组织机构（按类型）' }).waitFor();
     await shot(page, '03-console-admin');
 
@@ -188,15 +192,18 @@ describe('web portal and console (Chromium)', { timeout: 180_000 }, () => {
 
     // Auditor: only the ledger; the events of this story are there, filtered by type and org.
     await signIn(page, 'auditor');
-    await page.getByTestId('nav-events').waitFor();
+    await page.getByTestId('nav-ledger-explorer').waitFor();
     assert.equal(await page.getByTestId('nav-users').count(), 0);
-    await page.getByTestId('nav-events').click();
-    await page.getByTestId('events-table').waitFor();
-    await page.getByLabel('事件类型').selectOption('user.created');
-    await page.getByRole('button', { name: '查询' }).click();
+    await page.getByTestId('nav-ledger-explorer').click();
+    await page.getByTestId('ledger-events').waitFor();
+    const query = async (type: string): Promise<void> => {
+      await page.getByTestId('filter-type').fill(type);
+      await page.getByTestId('ledger-search').click();
+    };
+    await query('user.created');
     await page.locator('tr[data-type="user.created"]', { hasText: username }).waitFor();
     assert.equal(
-      await page.locator('[data-testid="events-table"] tbody tr:not([data-type="user.created"])').count(),
+      await page.locator('[data-testid="ledger-events"] tbody tr:not([data-type="user.created"])').count(),
       0,
     );
     for (const [type, text] of [
@@ -206,13 +213,11 @@ describe('web portal and console (Chromium)', { timeout: 180_000 }, () => {
       ['key.revoked', ''],
       ['user.password.reset', ''],
     ] as const) {
-      await page.getByLabel('事件类型').selectOption(type);
-      await page.getByRole('button', { name: '查询' }).click();
+      await query(type);
       await page.locator(`tr[data-type="${type}"]`, { hasText: text }).first().waitFor();
     }
-    await page.getByLabel('事件类型').selectOption('');
-    await page.getByLabel('机构', { exact: true }).selectOption({ label: orgName });
-    await page.getByRole('button', { name: '查询' }).click();
+    await page.getByTestId('filter-org').selectOption({ label: orgName });
+    await query('');
     await page.locator('tr[data-type="app.created"]', { hasText: appName }).waitFor();
     await shot(page, '09-auditor-events');
 
