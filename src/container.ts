@@ -39,6 +39,7 @@ export function createServices(database: Database, config: Config) {
     // Back-pressure needs a second connection for the integrator while a writer waits.
     options: { ...ledgerOptions, backlog: database.kind === 'postgres' ? ledgerOptions.backlog : 0 },
     secrets,
+    pgPool: database.pgPool,
   });
   const keyCache = new KeyCache<CachedKey>();
   const orgs = new OrgService({ db, access, ledger });

@@ -1,4 +1,7 @@
 import { sql } from 'kysely';
+import type pg from 'pg';
+import copyStreams from 'pg-copy-streams';
+import { copyBinaryBatches, CopyCursor } from '../platform/db/copy-binary.js';
 import type { Executor } from '../platform/db/database.js';
 import type { EntrySource } from './entry.js';
 
@@ -54,6 +57,25 @@ export interface VerifyRow {
   /** The event's id is at or below the state's last event id, as every sequenced event's is. */
   sequenced: boolean;
 }
+
+/**
+ * The entry text the database writes from an event's columns (`e`, with its personal digest `p`): the
+ * same bytes as `entryText` (tests hold them equal); null for events logged before `data_jcs`.
+ */
+const ENTRY_SQL = `case when e.data_jcs is not null then '{"actor":{"id":' || coalesce(to_json(e.actor_id)::text, 'null')
+  || ',"kind":' || to_json(e.actor_kind)::text
+  || '},"at":"' || to_char(e.occurred_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
+  || '","data":' || e.data_jcs || ',"id":' || e.id::text
+  || ',"org":' || coalesce(to_json(e.org_id)::text, 'null')
+  || ',"personal":' || coalesce('"' || encode(p.digest, 'hex') || '"', 'null')
+  || ',"req":' || coalesce(to_json(e.request_id)::text, 'null')
+  || ',"subject":{"id":' || coalesce(to_json(e.subject_id)::text, 'null')
+  || ',"type":' || coalesce(to_json(e.subject_type)::text, 'null')
+  || '},"type":' || to_json(e.type)::text || ',"v":1}' end`;
+
+/** The `data` column still equals the logged `data_jcs` (and the time its logged form). */
+const DATA_OK_SQL = `(e.data_jcs is null or (e.data_jcs::jsonb = e.data
+  and date_trunc('milliseconds', e.occurred_at) = e.occurred_at))`;
 
 const buf = (v: unknown): Buffer => (Buffer.isBuffer(v) ? v : Buffer.from(v as Uint8Array));
 
@@ -487,19 +509,7 @@ export const ledgerRepository = {
       from ledger_leaf l
       left join ledger_tile t on t.level = 0 and t.idx = l.seq / 256
       left join lateral (
-        select true as present,
-          case when e.data_jcs is not null then '{"actor":{"id":' || coalesce(to_json(e.actor_id)::text, 'null')
-            || ',"kind":' || to_json(e.actor_kind)::text
-            || '},"at":"' || to_char(e.occurred_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
-            || '","data":' || e.data_jcs || ',"id":' || e.id::text
-            || ',"org":' || coalesce(to_json(e.org_id)::text, 'null')
-            || ',"personal":' || coalesce('"' || encode(p.digest, 'hex') || '"', 'null')
-            || ',"req":' || coalesce(to_json(e.request_id)::text, 'null')
-            || ',"subject":{"id":' || coalesce(to_json(e.subject_id)::text, 'null')
-            || ',"type":' || coalesce(to_json(e.subject_type)::text, 'null')
-            || '},"type":' || to_json(e.type)::text || ',"v":1}' end as entry,
-          e.data_jcs is null or (e.data_jcs::jsonb = e.data
-            and date_trunc('milliseconds', e.occurred_at) = e.occurred_at) as data_ok,
+        select true as present, ${sql.raw(ENTRY_SQL)} as entry, ${sql.raw(DATA_OK_SQL)} as data_ok,
           e.id <= ${lastEventId}::bigint as sequenced
         from event e
         left join ledger_personal p on p.event_id = e.id
@@ -550,6 +560,72 @@ export const ledgerRepository = {
       }
     }
     return out;
+  },
+
+  /**
+   * PostgreSQL only: what the verifier reads, as two ordered binary COPY streams on their own
+   * connections, merged by the caller — the leaves in seq order (seq, event_id, leaf_hash) and the
+   * events in id order (id, entry text as `verifyRows` writes it, data_ok): two sequential scans instead
+   * of a join with a lookup per leaf. `close()` ends both (a stream not read to its end drops its
+   * connection).
+   */
+  async verifyStreams(
+    pool: pg.Pool,
+    db: Executor,
+    size: number,
+  ): Promise<{ leaves: CopyCursor; events: CopyCursor; close(): Promise<void> }> {
+    const r = await sql<{ m: string | null }>`select max(event_id) as m from ledger_leaf`.execute(db);
+    const maxEvent = Math.trunc(Number(r.rows[0]?.m ?? 0));
+    const n = Math.trunc(size);
+    const opened: Array<() => Promise<void>> = [];
+    const open = async (text: string): Promise<CopyCursor> => {
+      const client = await pool.connect();
+      const pid = (client as unknown as { processID?: number }).processID;
+      const stream = client.query(copyStreams.to(text, { objectMode: true, highWaterMark: 64 }));
+      let released = false;
+      const release = (err?: Error) => {
+        if (!released) {
+          released = true;
+          client.release(err);
+        }
+      };
+      const settled = new Promise<void>((resolve) => {
+        stream.on('end', () => {
+          release();
+          resolve();
+        });
+        stream.on('error', () => resolve());
+      });
+      opened.push(async () => {
+        if (released) {
+          return;
+        }
+        // Stopped early (a problem was found): cancel the COPY and keep the connection (and whatever
+        // session state it holds) for the pool; drop it only if the cancel does not end the stream.
+        if (pid !== undefined) {
+          await pool.query('select pg_cancel_backend($1)', [pid]).catch(() => undefined);
+        }
+        stream.resume();
+        const ok = await Promise.race([
+          settled.then(() => true),
+          new Promise<boolean>((r) => setTimeout(() => r(false), 5000).unref()),
+        ]);
+        release(ok ? undefined : new Error('verifier stopped reading'));
+      });
+      return new CopyCursor(copyBinaryBatches(stream));
+    };
+    const leaves = await open(`copy (select seq, event_id, leaf_hash from ledger_leaf
+      where seq < ${n} order by seq) to stdout (format binary)`);
+    const events = await open(`copy (select e.id, ${ENTRY_SQL} as entry, ${DATA_OK_SQL} as data_ok
+      from event e left join ledger_personal p on p.event_id = e.id
+      where e.id <= ${maxEvent} order by e.id) to stdout (format binary)`);
+    return {
+      leaves,
+      events,
+      close: async () => {
+        await Promise.all(opened.map((end) => end()));
+      },
+    };
   },
 
   /** Hash tiles of one level with index in [from, to), by index. */

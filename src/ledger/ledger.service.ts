@@ -1,6 +1,7 @@
 import type { BackgroundTask } from '../platform/background.js';
 import type { Access } from '../identity/access.js';
 import { type Actor, actorId, actorOrg } from '../identity/actor.js';
+import type pg from 'pg';
 import type { Db, Executor } from '../platform/db/database.js';
 import { AppError, NotFoundError, ValidationError } from '../platform/errors.js';
 import { canonicalizeJson } from './canonical-json.js';
@@ -53,6 +54,7 @@ import { RecentLeaves } from './recent-leaves.js';
 import { TileCache } from './tile-cache.js';
 import { SecretBox } from '../platform/secrets.js';
 import { type LogSource, type SourceEntry, verifyLog, type VerifyReport } from './verifier.js';
+import type { CopyCursor } from '../platform/db/copy-binary.js';
 
 export interface EventInput {
   type: string;
@@ -128,6 +130,9 @@ export interface LedgerStatusDto {
 export type { BackgroundTask };
 
 const hex = (b: Buffer) => b.toString('hex');
+const LEAF_TILE_DIFFERS = 'stored tree node differs (its leaf hash and its level-0 tile disagree)';
+const CONTENT_CHANGED = 'content does not match its leaf hash (changed after it was logged)';
+const BEYOND_LAST = 'its id lies beyond the last sequenced event (changed after it was logged)';
 const HEX32 = /^[0-9a-f]{64}$/;
 
 function toSource(r: IntegrationRow) {
@@ -173,13 +178,26 @@ export class LedgerService {
   private integratorRunning = false;
   private roundWaiters: Array<() => void> = [];
 
-  private readonly deps: { db: Db; access: Access; options: LedgerOptions; secrets: SecretBox };
+  private readonly deps: {
+    db: Db;
+    access: Access;
+    options: LedgerOptions;
+    secrets: SecretBox;
+    /** The server pool (PostgreSQL): the verifier reads the log through COPY on it. */
+    pgPool?: pg.Pool | undefined;
+  };
 
   /**
    * `secrets` seals the private signing keys; without one (benchmarks, tools) an ephemeral box is
    * used, so keys created by that instance cannot be opened by any other process.
    */
-  constructor(deps: { db: Db; access: Access; options: LedgerOptions; secrets?: SecretBox }) {
+  constructor(deps: {
+    db: Db;
+    access: Access;
+    options: LedgerOptions;
+    secrets?: SecretBox;
+    pgPool?: pg.Pool | undefined;
+  }) {
     this.deps = {
       ...deps,
       secrets: deps.secrets ?? SecretBox.open({ secretKey: undefined, dataDir: 'memory://ephemeral' }),
@@ -1189,6 +1207,122 @@ export class LedgerService {
     const ahead = new Map<number, Promise<VerifyRow[]>>();
     const lastEventId = st?.last_event_id ?? 0;
     const tiles = new Map<number, Map<number, Buffer>>();
+    const chunked = async (from: number, to: number): Promise<SourceEntry[]> => {
+      // Read ahead: the next two chunks are being fetched (on their own connections) while this one
+      // is hashed.
+      const size = st?.size ?? 0;
+      const rowsP = ahead.get(from) ?? repo.verifyRows(db, lastEventId, from, to);
+      ahead.delete(from);
+      for (let k = 1; k <= 2; k++) {
+        const lo = from + k * (to - from);
+        if (lo < size && !ahead.has(lo)) {
+          const p = repo.verifyRows(db, lastEventId, lo, Math.min(size, lo + (to - from)));
+          p.catch(() => undefined);
+          ahead.set(lo, p);
+        }
+      }
+      return (await rowsP).map((r): SourceEntry => {
+        if (!r.leafOk) {
+          return { seq: r.seq, bytes: { missing: LEAF_TILE_DIFFERS } };
+        }
+        if (!r.present) {
+          return { seq: r.seq, eventId: r.eventId, bytes: { missing: `event ${r.eventId} is missing` } };
+        }
+        if (!r.dataOk) {
+          return { seq: r.seq, eventId: r.eventId, bytes: { missing: CONTENT_CHANGED } };
+        }
+        if (!r.sequenced) {
+          return { seq: r.seq, eventId: r.eventId, bytes: { missing: BEYOND_LAST } };
+        }
+        // Compared by the verifier with the level-0 tile (which the database held equal to the leaf).
+        const text = r.entry ?? entryText(entryFields(r.source as EntrySource));
+        return { seq: r.seq, eventId: r.eventId, bytes: text };
+      });
+    };
+    // PostgreSQL: the leaves (seq order) and the events (id order) stream in by COPY and are merged
+    // here, with the same checks `verifyRows` makes in SQL.
+    const pool = this.deps.pgPool;
+    const streams = pool && st && st.size > 0 ? await repo.verifyStreams(pool, db, st.size) : undefined;
+    let tile0: { index: number; hashes: Buffer | undefined } | undefined;
+    const pending = new Map<number, { entry: Buffer | null; dataOk: boolean }>();
+    const takeEvent = async (
+      events: CopyCursor,
+      id: number,
+    ): Promise<{ entry: Buffer | null; dataOk: boolean } | undefined> => {
+      while (events.has() || (await events.ready())) {
+        const eid = events.int8(0);
+        if (eid > id) {
+          break;
+        }
+        const ev = { entry: events.bytes(1), dataOk: events.bool(2) !== false };
+        events.next();
+        if (eid === id) {
+          return ev;
+        }
+        pending.set(eid, ev); // not in the log, or its leaf comes later (reordered)
+      }
+      const ev = pending.get(id);
+      pending.delete(id);
+      return ev;
+    };
+    const streamed = async (
+      s: NonNullable<typeof streams>,
+      from: number,
+      to: number,
+    ): Promise<SourceEntry[]> => {
+      const { leaves, events } = s;
+      const out: SourceEntry[] = [];
+      let older: number[] | undefined;
+      while (leaves.has() || (await leaves.ready())) {
+        const seq = leaves.int8(0);
+        if (seq >= to) {
+          break;
+        }
+        const eventId = leaves.int8(1);
+        const leaf = leaves.bytes(2) as Buffer;
+        leaves.next();
+        if (seq < from) {
+          continue;
+        }
+        const ti = Math.floor(seq / TILE_WIDTH);
+        if (tile0?.index !== ti) {
+          tile0 = { index: ti, hashes: await src.tile?.(0, ti) };
+        }
+        if (tile0.hashes) {
+          const at = (seq % TILE_WIDTH) * 32;
+          if (!tile0.hashes.subarray(at, at + 32).equals(leaf)) {
+            out.push({ seq, bytes: { missing: LEAF_TILE_DIFFERS } });
+            continue;
+          }
+        }
+        const ev = await takeEvent(events, eventId);
+        if (!ev) {
+          out.push({ seq, eventId, bytes: { missing: `event ${eventId} is missing` } });
+        } else if (!ev.dataOk) {
+          out.push({ seq, eventId, bytes: { missing: CONTENT_CHANGED } });
+        } else if (eventId > lastEventId) {
+          out.push({ seq, eventId, bytes: { missing: BEYOND_LAST } });
+        } else if (ev.entry === null) {
+          // Logged before data_jcs existed: canonicalised from its columns below.
+          (older ??= []).push(out.length);
+          out.push({ seq, eventId, bytes: '' });
+        } else {
+          out.push({ seq, eventId, bytes: ev.entry });
+        }
+      }
+      if (older) {
+        const ids = older.map((i) => (out[i] as SourceEntry).eventId as number);
+        const full = new Map((await repo.eventsIn(db, ids)).map((e) => [e.id, e]));
+        for (const i of older) {
+          const o = out[i] as SourceEntry;
+          const e = full.get(o.eventId as number);
+          o.bytes = e
+            ? entryText(entryFields(toSource(e)))
+            : { missing: `event ${o.eventId as number} is missing` };
+        }
+      }
+      return out;
+    };
     const src: LogSource = {
       checkpoints: async () => {
         const out: string[] = [];
@@ -1202,49 +1336,7 @@ export class LedgerService {
           after = (page[page.length - 1] as { size: number }).size;
         }
       },
-      entries: async (from, to) => {
-        // Read ahead: the next two chunks are being fetched (on their own connections) while this one
-        // is hashed.
-        const size = st?.size ?? 0;
-        const rowsP = ahead.get(from) ?? repo.verifyRows(db, lastEventId, from, to);
-        ahead.delete(from);
-        for (let k = 1; k <= 2; k++) {
-          const lo = from + k * (to - from);
-          if (lo < size && !ahead.has(lo)) {
-            const p = repo.verifyRows(db, lastEventId, lo, Math.min(size, lo + (to - from)));
-            p.catch(() => undefined);
-            ahead.set(lo, p);
-          }
-        }
-        return (await rowsP).map((r): SourceEntry => {
-          if (!r.leafOk) {
-            return {
-              seq: r.seq,
-              bytes: { missing: 'stored tree node differs (its leaf hash and its level-0 tile disagree)' },
-            };
-          }
-          if (!r.present) {
-            return { seq: r.seq, eventId: r.eventId, bytes: { missing: `event ${r.eventId} is missing` } };
-          }
-          if (!r.dataOk) {
-            return {
-              seq: r.seq,
-              eventId: r.eventId,
-              bytes: { missing: 'content does not match its leaf hash (changed after it was logged)' },
-            };
-          }
-          if (!r.sequenced) {
-            return {
-              seq: r.seq,
-              eventId: r.eventId,
-              bytes: { missing: 'its id lies beyond the last sequenced event (changed after it was logged)' },
-            };
-          }
-          // Compared by the verifier with the level-0 tile (which the database held equal to the leaf).
-          const text = r.entry ?? entryText(entryFields(r.source as EntrySource));
-          return { seq: r.seq, eventId: r.eventId, bytes: text };
-        });
-      },
+      entries: async (from, to) => (streams ? streamed(streams, from, to) : chunked(from, to)),
       tile: async (level, index) => {
         // Tiles are compared in order: read them 64 at a time.
         let cached = tiles.get(level);
@@ -1272,7 +1364,7 @@ export class LedgerService {
       logKeys,
       witnessKeys: (opts.witnessKeys ?? []).map(parseVkey),
       quorum: opts.quorum ?? 0,
-    });
+    }).finally(() => streams?.close());
     return { ...report, trustedKeys: Boolean(opts.keys?.length) };
   }
 }

@@ -22,7 +22,19 @@ const ZERO = Buffer.from([0]);
 const ONE = Buffer.from([1]);
 
 export const emptyRoot = (alg: HashAlg): Buffer => hash(alg, Buffer.alloc(0));
-export const leafHash = (alg: HashAlg, entry: Buffer): Buffer => hash(alg, ZERO, entry);
+let LEAF = Buffer.alloc(4096);
+/** H(0x00 ‖ entry), through a reused buffer (no concatenation per leaf). */
+export function leafHash(alg: HashAlg, entry: Buffer): Buffer {
+  if (!oneShot) {
+    return hash(alg, ZERO, entry);
+  }
+  if (entry.length >= LEAF.length) {
+    LEAF = Buffer.alloc(Math.max(entry.length + 1, LEAF.length * 2));
+  }
+  LEAF[0] = 0;
+  entry.copy(LEAF, 1);
+  return oneShot(alg, LEAF.subarray(0, entry.length + 1), 'buffer');
+}
 const NODE = Buffer.alloc(65, 1);
 /** H(0x01 ‖ left ‖ right), through one reused 65-byte buffer (no concatenation per node). */
 export function nodeHash(alg: HashAlg, left: Buffer, right: Buffer): Buffer {

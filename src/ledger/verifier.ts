@@ -223,6 +223,9 @@ async function compareTile(src: LogSource, level: number, index: number, hashes:
   if (!stored) {
     throw new Fail({ kind: 'tile', level, index, reason: 'missing' });
   }
+  if (stored.length === hashes.length * 32 && stored.equals(Buffer.concat(hashes))) {
+    return;
+  }
   for (let i = 0; i < hashes.length; i++) {
     const s = stored.subarray(i * 32, i * 32 + 32);
     if (!s.equals(hashes[i] as Buffer)) {

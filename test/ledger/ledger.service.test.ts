@@ -326,7 +326,8 @@ for (const kind of storageKinds()) {
 
       test('a deleted entry', async () => {
         const id = await leafAt(12);
-        await sql`create temp table deleted_event as select * from event where id = ${id}`.execute(db);
+        // A plain table (not a temp one): the pool may run the undo on another connection.
+        await sql`create table deleted_event as select * from event where id = ${id}`.execute(db);
         await tampered(
           () => sql`delete from event where id = ${id}`.execute(db).then(() => undefined),
           async () => {
