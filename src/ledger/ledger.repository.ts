@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type pg from 'pg';
 import copyStreams from 'pg-copy-streams';
-import { copyBinaryBatches, CopyCursor } from '../platform/db/copy-binary.js';
+import { type CopyBatch, copyBinaryBatches, CopyCursor } from '../platform/db/copy-binary.js';
 import type { Executor } from '../platform/db/database.js';
 import type { EntrySource } from './entry.js';
 
@@ -573,12 +573,17 @@ export const ledgerRepository = {
     pool: pg.Pool,
     db: Executor,
     size: number,
+    /** A stage the event batches pass through (hashing the entries in worker threads). */
+    eventStage?: (batches: AsyncIterable<CopyBatch>) => AsyncIterable<CopyBatch>,
   ): Promise<{ leaves: CopyCursor; events: CopyCursor; close(): Promise<void> }> {
     const r = await sql<{ m: string | null }>`select max(event_id) as m from ledger_leaf`.execute(db);
     const maxEvent = Math.trunc(Number(r.rows[0]?.m ?? 0));
     const n = Math.trunc(size);
     const opened: Array<() => Promise<void>> = [];
-    const open = async (text: string): Promise<CopyCursor> => {
+    const open = async (
+      text: string,
+      stage: (b: AsyncIterable<CopyBatch>) => AsyncIterable<CopyBatch> = (b) => b,
+    ): Promise<CopyCursor> => {
       const client = await pool.connect();
       const pid = (client as unknown as { processID?: number }).processID;
       const stream = client.query(copyStreams.to(text, { objectMode: true, highWaterMark: 64 }));
@@ -612,13 +617,16 @@ export const ledgerRepository = {
         ]);
         release(ok ? undefined : new Error('verifier stopped reading'));
       });
-      return new CopyCursor(copyBinaryBatches(stream));
+      return new CopyCursor(stage(copyBinaryBatches(stream)));
     };
     const leaves = await open(`copy (select seq, event_id, leaf_hash from ledger_leaf
       where seq < ${n} order by seq) to stdout (format binary)`);
-    const events = await open(`copy (select e.id, ${ENTRY_SQL} as entry, ${DATA_OK_SQL} as data_ok
+    const events = await open(
+      `copy (select e.id, ${ENTRY_SQL} as entry, ${DATA_OK_SQL} as data_ok
       from event e left join ledger_personal p on p.event_id = e.id
-      where e.id <= ${maxEvent} order by e.id) to stdout (format binary)`);
+      where e.id <= ${maxEvent} order by e.id) to stdout (format binary)`,
+      eventStage,
+    );
     return {
       leaves,
       events,

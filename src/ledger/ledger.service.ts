@@ -1,6 +1,7 @@
 import type { BackgroundTask } from '../platform/background.js';
 import type { Access } from '../identity/access.js';
 import { type Actor, actorId, actorOrg } from '../identity/actor.js';
+import os from 'node:os';
 import type pg from 'pg';
 import type { Db, Executor } from '../platform/db/database.js';
 import { AppError, NotFoundError, ValidationError } from '../platform/errors.js';
@@ -55,6 +56,7 @@ import { TileCache } from './tile-cache.js';
 import { SecretBox } from '../platform/secrets.js';
 import { type LogSource, type SourceEntry, verifyLog, type VerifyReport } from './verifier.js';
 import type { CopyCursor } from '../platform/db/copy-binary.js';
+import { LeafHasher } from './leaf-hasher.js';
 
 export interface EventInput {
   type: string;
@@ -132,6 +134,7 @@ export type { BackgroundTask };
 const hex = (b: Buffer) => b.toString('hex');
 const LEAF_TILE_DIFFERS = 'stored tree node differs (its leaf hash and its level-0 tile disagree)';
 const CONTENT_CHANGED = 'content does not match its leaf hash (changed after it was logged)';
+const EMPTY = Buffer.alloc(0);
 const BEYOND_LAST = 'its id lies beyond the last sequenced event (changed after it was logged)';
 const HEX32 = /^[0-9a-f]{64}$/;
 
@@ -1196,7 +1199,13 @@ export class LedgerService {
    * none are given, the keys in the store, which proves only internal consistency).
    */
   async verifyStore(
-    opts: { keys?: string[]; witnessKeys?: string[]; quorum?: number } = {},
+    opts: {
+      keys?: string[];
+      witnessKeys?: string[];
+      quorum?: number;
+      /** Worker threads hashing entries (PostgreSQL); by default 1–2 for logs of 65,536 entries or more. */
+      threads?: number;
+    } = {},
   ): Promise<VerifyReport & { trustedKeys: boolean }> {
     const { origin, alg } = await this.init();
     const db = this.deps.db;
@@ -1242,20 +1251,42 @@ export class LedgerService {
     // PostgreSQL: the leaves (seq order) and the events (id order) stream in by COPY and are merged
     // here, with the same checks `verifyRows` makes in SQL.
     const pool = this.deps.pgPool;
-    const streams = pool && st && st.size > 0 ? await repo.verifyStreams(pool, db, st.size) : undefined;
+    // Large logs hash their entries in worker threads while this thread reads the leaves and
+    // recomputes the tree.
+    const threads =
+      opts.threads ??
+      ((st?.size ?? 0) >= 65536 ? Math.min(2, Math.max(1, os.availableParallelism() - 1)) : 0);
+    const hasher = pool && threads > 0 ? new LeafHasher(alg, threads) : undefined;
+    const streams =
+      pool && st && st.size > 0
+        ? await repo
+            .verifyStreams(pool, db, st.size, hasher ? (b) => hasher.hashed(b, 1) : undefined)
+            .catch(async (e: unknown) => {
+              await hasher?.close();
+              throw e;
+            })
+        : undefined;
     let tile0: { index: number; hashes: Buffer | undefined } | undefined;
-    const pending = new Map<number, { entry: Buffer | null; dataOk: boolean }>();
-    const takeEvent = async (
-      events: CopyCursor,
-      id: number,
-    ): Promise<{ entry: Buffer | null; dataOk: boolean } | undefined> => {
+    type StreamedEvent = { entry: Buffer | null; dataOk: boolean; hashed: Buffer | undefined };
+    const pending = new Map<number, StreamedEvent>();
+    const readEvent = (events: CopyCursor): StreamedEvent => {
+      const hashed = events.digest();
+      const ev = {
+        // With its hash computed already, the entry's bytes are not needed (only whether it has any).
+        entry: hashed && !events.isNull(1) ? EMPTY : events.bytes(1),
+        dataOk: events.bool(2) !== false,
+        hashed,
+      };
+      events.next();
+      return ev;
+    };
+    const takeEvent = async (events: CopyCursor, id: number): Promise<StreamedEvent | undefined> => {
       while (events.has() || (await events.ready())) {
         const eid = events.int8(0);
         if (eid > id) {
           break;
         }
-        const ev = { entry: events.bytes(1), dataOk: events.bool(2) !== false };
-        events.next();
+        const ev = readEvent(events);
         if (eid === id) {
           return ev;
         }
@@ -1279,23 +1310,21 @@ export class LedgerService {
           break;
         }
         const eventId = leaves.int8(1);
-        const leaf = leaves.bytes(2) as Buffer;
-        leaves.next();
-        if (seq < from) {
-          continue;
-        }
         const ti = Math.floor(seq / TILE_WIDTH);
         if (tile0?.index !== ti) {
           tile0 = { index: ti, hashes: await src.tile?.(0, ti) };
         }
-        if (tile0.hashes) {
-          const at = (seq % TILE_WIDTH) * 32;
-          if (!tile0.hashes.subarray(at, at + 32).equals(leaf)) {
-            out.push({ seq, bytes: { missing: LEAF_TILE_DIFFERS } });
-            continue;
-          }
+        const leafOk = !tile0.hashes || leaves.fieldEquals(2, tile0.hashes, (seq % TILE_WIDTH) * 32, 32);
+        leaves.next();
+        if (seq < from) {
+          continue;
         }
-        const ev = await takeEvent(events, eventId);
+        if (!leafOk) {
+          out.push({ seq, bytes: { missing: LEAF_TILE_DIFFERS } });
+          continue;
+        }
+        const ev =
+          events.has() && events.int8(0) === eventId ? readEvent(events) : await takeEvent(events, eventId);
         if (!ev) {
           out.push({ seq, eventId, bytes: { missing: `event ${eventId} is missing` } });
         } else if (!ev.dataOk) {
@@ -1307,7 +1336,7 @@ export class LedgerService {
           (older ??= []).push(out.length);
           out.push({ seq, eventId, bytes: '' });
         } else {
-          out.push({ seq, eventId, bytes: ev.entry });
+          out.push({ seq, eventId, bytes: ev.entry, ...(ev.hashed ? { hashed: ev.hashed } : {}) });
         }
       }
       if (older) {
@@ -1364,7 +1393,7 @@ export class LedgerService {
       logKeys,
       witnessKeys: (opts.witnessKeys ?? []).map(parseVkey),
       quorum: opts.quorum ?? 0,
-    }).finally(() => streams?.close());
+    }).finally(() => Promise.all([streams?.close(), hasher?.close()]));
     return { ...report, trustedKeys: Boolean(opts.keys?.length) };
   }
 }

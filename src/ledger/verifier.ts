@@ -14,6 +14,11 @@ export interface SourceEntry {
   /** Canonical entry bytes (or text), or why the entry cannot be produced (missing event…). */
   bytes: Buffer | string | { missing: string };
   eventId?: number;
+  /**
+   * H(0x00 ‖ bytes) already computed by the source from these very bytes (in a worker thread), never a
+   * hash read from the store.
+   */
+  hashed?: Buffer;
   /** The leaf hash the store claims (data directory only). */
   storedLeafHash?: Buffer;
 }
@@ -132,7 +137,8 @@ export async function verifyLog(src: LogSource, opts: VerifyOptions): Promise<Ve
           });
         }
         const h =
-          typeof e.bytes === 'string' ? leafHashOfText(opts.alg, e.bytes) : leafHash(opts.alg, e.bytes);
+          e.hashed ??
+          (typeof e.bytes === 'string' ? leafHashOfText(opts.alg, e.bytes) : leafHash(opts.alg, e.bytes));
         if (e.storedLeafHash && !e.storedLeafHash.equals(h)) {
           throw new Fail({
             kind: 'entry',

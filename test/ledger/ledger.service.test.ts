@@ -289,13 +289,18 @@ for (const kind of storageKinds()) {
     );
 
     describe('tampering is detected and named', () => {
-      const tampered = async (change: () => Promise<void>, undo: () => Promise<void>, expect: RegExp) => {
+      const tampered = async (
+        change: () => Promise<void>,
+        undo: () => Promise<void>,
+        expect: RegExp,
+        opts: { threads?: number } = {},
+      ) => {
         await sql`alter table event disable trigger event_no_update`.execute(db);
         await sql`alter table ledger_leaf disable trigger ledger_leaf_no_update`.execute(db);
         await sql`alter table ledger_checkpoint disable trigger ledger_checkpoint_no_update`.execute(db);
         try {
           await change();
-          const r = await ledger.verifyStore();
+          const r = await ledger.verifyStore(opts);
           assert.equal(r.ok, false, 'verify must fail');
           assert.match(describeProblem(r.problem as never), expect);
         } finally {
@@ -321,6 +326,26 @@ for (const kind of storageKinds()) {
               .execute(db)
               .then(() => undefined),
           new RegExp(`entry 7 \\(event ${id}\\)`),
+        );
+      });
+
+      test('a changed entry column, with entries hashed in a worker thread', async () => {
+        const id = await leafAt(9);
+        const row = (
+          await sql<{ subject_id: string | null }>`select subject_id from event where id = ${id}`.execute(db)
+        ).rows[0];
+        const whole = await ledger.verifyStore({ threads: 1 });
+        assert.ok(whole.ok, JSON.stringify(whole.problem));
+        assert.equal(whole.root, (await ledger.verifyStore({ threads: 0 })).root);
+        await tampered(
+          () =>
+            sql`update event set subject_id = 'forged' where id = ${id}`.execute(db).then(() => undefined),
+          () =>
+            sql`update event set subject_id = ${row?.subject_id ?? null} where id = ${id}`
+              .execute(db)
+              .then(() => undefined),
+          new RegExp(`entry 9 \\(event ${id}\\): content does not match`),
+          { threads: 1 },
         );
       });
 

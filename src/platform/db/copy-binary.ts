@@ -14,13 +14,36 @@ export interface CopyBatch {
   /** Start of field f of row r at pos[r · fields + f]; its length at len[…] (−1 for NULL). */
   pos: Int32Array;
   len: Int32Array;
+  /** Per-row digests a stage after the parser added (32 bytes a row), if any. */
+  hashes?: Buffer;
 }
 
-export async function* copyBinaryBatches(chunks: AsyncIterable<Buffer>): AsyncGenerator<CopyBatch> {
+/** Chunks as the socket delivers them (often a few KiB) gathered to at least `min` bytes. */
+async function* gathered(chunks: AsyncIterable<Buffer>, min: number): AsyncGenerator<Buffer> {
+  let parts: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of chunks) {
+    parts.push(chunk);
+    size += chunk.length;
+    if (size >= min) {
+      yield parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts, size);
+      parts = [];
+      size = 0;
+    }
+  }
+  if (size > 0) {
+    yield Buffer.concat(parts, size);
+  }
+}
+
+export async function* copyBinaryBatches(
+  chunks: AsyncIterable<Buffer>,
+  minBatchBytes = 256 * 1024,
+): AsyncGenerator<CopyBatch> {
   let rest: Buffer | undefined;
   let header = false;
   let done = false;
-  for await (const chunk of chunks) {
+  for await (const chunk of gathered(chunks, minBatchBytes)) {
     if (done) {
       continue;
     }
@@ -38,7 +61,7 @@ export async function* copyBinaryBatches(chunks: AsyncIterable<Buffer>): AsyncGe
       header = true;
     }
     let fields = -1;
-    let cap = 256;
+    let cap = 4096;
     let pos = new Int32Array(cap);
     let len = new Int32Array(cap);
     let rows = 0;
@@ -169,6 +192,24 @@ export class CopyCursor {
     }
     const p = b.pos[i] as number;
     return b.buf.subarray(p, p + l);
+  }
+
+  /** Whether the field is exactly `target[start, start + length)` (no view is made). */
+  fieldEquals(f: number, target: Buffer, start: number, length: number): boolean {
+    const b = this.batch as CopyBatch;
+    const i = this.at(f);
+    const p = b.pos[i] as number;
+    return (
+      b.len[i] === length &&
+      start + length <= target.length &&
+      b.buf.compare(target, start, start + length, p, p + length) === 0
+    );
+  }
+
+  /** The current row's 32-byte digest, when its batch carries them. */
+  digest(): Buffer | undefined {
+    const b = this.batch as CopyBatch;
+    return b.hashes?.subarray(this.row * 32, this.row * 32 + 32);
   }
 
   async close(): Promise<void> {
