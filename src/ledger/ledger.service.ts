@@ -1250,7 +1250,11 @@ export class LedgerService {
     };
     // PostgreSQL: the leaves (seq order) and the events (id order) stream in by COPY and are merged
     // here, with the same checks `verifyRows` makes in SQL.
-    const pool = this.deps.pgPool;
+    // Two connections stream while a third reads tiles: a smaller pool keeps the chunked query.
+    const pool =
+      this.deps.pgPool && ((this.deps.pgPool as { options?: { max?: number } }).options?.max ?? 10) >= 4
+        ? this.deps.pgPool
+        : undefined;
     // Large logs hash their entries in worker threads while this thread reads the leaves and
     // recomputes the tree.
     const threads =
