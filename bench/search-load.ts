@@ -1,4 +1,4 @@
-// The search suite's load generator, run as a child process (`node dist/bench/search-load.js '<json>'`) so
+// The search suite's load generator, run as a child process (`node dist/bench/search-load.js`, the request as JSON on stdin) so
 // that it never shares an event loop with the server: autocannon issuing the given paths as one stream
 // (every request, on whichever connection, takes the next path — the warm-up continues where it left off),
 // then the measurement; prints one JSON line with the latency percentiles of every answered request
@@ -28,7 +28,12 @@ function options(req: SearchLoad, duration: number): Options {
 }
 
 async function main(): Promise<void> {
-  const req = JSON.parse(process.argv[2] ?? '{}') as SearchLoad;
+  // The request comes on stdin (thousands of paths exceed the argument list's limit).
+  let input = '';
+  for await (const chunk of process.stdin) {
+    input += String(chunk);
+  }
+  const req = JSON.parse(input || '{}') as SearchLoad;
   if (new URL(req.url).hostname !== '127.0.0.1') {
     throw new Error(`bench load only targets 127.0.0.1, not ${req.url}`);
   }

@@ -19,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { buildApp } from '../../src/app.js';
+import { facetTokens } from '../../src/catalog/catalog.repository.js';
 import { searchTokens } from '../../src/catalog/catalog.service.js';
 import { createServices } from '../../src/container.js';
 import { DEMO_CATALOG, demoResourceInputs } from '../../src/demo/demo-catalog.js';
@@ -188,10 +189,19 @@ async function measureOn(
         code,
         p.org.name,
       );
+      const facetValues = {
+        provider_org_id: p.org.id,
+        category: i.classification.category,
+        share_type: i.shareType,
+        open_type: i.openType,
+        format_category: i.format.category,
+        update_cycle: i.updateCycle,
+        level: i.level ?? 'general',
+      };
       index.push(
         [
           id,
-          textArray(tokens),
+          textArray([...tokens, ...facetTokens(facetValues)]),
           name,
           code,
           'published',
@@ -378,9 +388,8 @@ function searchLoad(req: {
   durationS: number;
 }): Promise<SearchLoadResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [SEARCH_LOAD_JS, JSON.stringify(req)], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(process.execPath, [SEARCH_LOAD_JS], { stdio: ['pipe', 'pipe', 'pipe'] });
+    child.stdin.end(JSON.stringify(req));
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));

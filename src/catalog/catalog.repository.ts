@@ -73,6 +73,9 @@ export interface FacetCount {
   count: number;
 }
 
+/** The most index rows a search counts, ranks and counts facets over (see `searchHits`). */
+export const SEARCH_WINDOW = 3000;
+
 /** How many of the words (fallback: terms) the name holds — relevance, on `catalog_search` columns. */
 function nameHits(f: SearchFilter) {
   const needles = f.mode === 'any' ? (f.terms ?? []) : f.words;
@@ -97,11 +100,35 @@ function orderBy(f: SearchFilter, sort: string) {
           : sql`s.updated_at desc, s.resource_id`;
 }
 
-/** The conditions on `catalog_search s`. */
+/**
+ * The facet values of a resource as index tokens (`level:core`, `provider:<id>`…): a facet filter is then
+ * answered by the GIN index with the query's terms, instead of by reading every matching row. Text tokens
+ * never contain ':' (segment.ts keeps letters and digits only), so these cannot collide with them.
+ */
+export function facetTokens(r: Record<(typeof FACET_COLUMNS)[keyof typeof FACET_COLUMNS], string>): string[] {
+  return Object.entries(FACET_COLUMNS).map(([facet, col]) => `${facet}:${r[col]}`);
+}
+
+/**
+ * The conditions on `catalog_search s` (withTerms false: scope and facet columns only, for rows already
+ * found — the columns are named as in catalog_resource, so that table can be read with them too).
+ */
 function where(f: SearchFilter, withTerms = true) {
   const parts = [];
-  if (withTerms && f.terms && f.terms.length > 0) {
-    parts.push(f.mode === 'all' ? sql`s.tokens @> ${f.terms}::text[]` : sql`s.tokens && ${f.terms}::text[]`);
+  const facets = Object.keys(FACET_COLUMNS).flatMap((key) => {
+    const v = f[key as keyof typeof FACET_COLUMNS];
+    return v ? [`${key}:${v}`] : [];
+  });
+  const terms = withTerms && f.terms && f.terms.length > 0 ? f.terms : null;
+  if (terms && f.mode === 'all') {
+    parts.push(sql`s.tokens @> ${[...terms, ...facets]}::text[]`);
+  } else {
+    if (terms) {
+      parts.push(sql`s.tokens && ${terms}::text[]`);
+    }
+    if (withTerms && facets.length > 0) {
+      parts.push(sql`s.tokens @> ${facets}::text[]`);
+    }
   }
   if (f.scope.kind === 'public') {
     parts.push(sql`s.version > 0 and s.status <> 'deprecated'`);
@@ -140,7 +167,7 @@ async function syncSearch(db: Executor, r: ResourceRow, tokens?: string[]): Prom
   if (tokens) {
     await db
       .insertInto('catalog_search')
-      .values({ resource_id: r.id, tokens: sql`${tokens}::text[]` as never, ...cols })
+      .values({ resource_id: r.id, tokens: sql`${[...tokens, ...facetTokens(r)]}::text[]` as never, ...cols })
       .onConflict((oc) =>
         oc.column('resource_id').doUpdateSet({ tokens: sql`excluded.tokens` as never, ...cols }),
       )
@@ -282,16 +309,20 @@ export const catalogRepository = {
   },
 
   /**
-   * One statement per search over the index table: the matching index rows (narrow; the GIN index answers
-   * the tokens), the total, the first `cap` ids in result order and every facet's counts (one pass,
-   * GROUPING SETS) — the wide resource rows are not read.
+   * One statement per search over the index table: at most `SEARCH_WINDOW` + 1 matching index rows
+   * (narrow; the GIN index answers the tokens), their count, the first `cap` ids in result order and every
+   * facet's counts (one pass, GROUPING SETS) — the wide resource rows are not read. A search that matches
+   * more than the window (a very common word, a browse of everything) is bounded, as Elasticsearch bounds
+   * its total hits: `exact` is false, `total` is the window's size (a lower bound; a plain browse without
+   * terms or filters is counted exactly from an index), facets are counted and the results ordered over the
+   * window; a browse without query terms takes its first ids from a second query, ordered by an index.
    */
   async searchHits(
     db: Executor,
     f: SearchFilter,
     sort: string,
     cap: number,
-  ): Promise<{ total: number; ids: string[]; facets: FacetCount[] }> {
+  ): Promise<{ total: number; exact: boolean; ids: string[]; facets: FacetCount[] }> {
     const cols = Object.values(FACET_COLUMNS);
     const facetCase = sql.join(
       Object.entries(FACET_COLUMNS).map(
@@ -308,8 +339,10 @@ export const catalogRepository = {
     const res = await sql<{ total: number | string; ids: string[] | null; facets: FacetCount[] | null }>`
       with m as materialized (
         select s.resource_id, s.name, s.code, s.updated_at, s.provider_name,
-          ${sql.join(cols.map((c) => sql.ref(`s.${c}`)))}, ${sort === 'relevance' && f.terms ? nameHits(f) : sql`0`} as rank
-        from catalog_search s where ${where(f)})
+          ${sql.join(cols.map((c) => sql.ref(`s.${c}`)))}, ${
+            sort === 'relevance' && f.terms ? nameHits(f) : sql`0`
+          } as rank
+        from catalog_search s where ${where(f)} limit ${SEARCH_WINDOW + 1})
       select (select count(*) from m) as total,
         array(select s.resource_id from m s ${
           sort === 'views' ? sql`join catalog_resource r on r.id = s.resource_id` : sql``
@@ -322,9 +355,32 @@ export const catalogRepository = {
       db,
     );
     const r = res.rows[0];
+    let total = Number(r?.total ?? 0);
+    let ids = r?.ids ?? [];
+    let exact = total <= SEARCH_WINDOW;
+    if (!exact) {
+      total = SEARCH_WINDOW;
+      if (!f.terms) {
+        // A browse: its order comes from an index (updated, name, code), exact and cheap.
+        ids = (
+          await sql<{ id: string }>`select s.resource_id as id from catalog_search s ${
+            sort === 'views' ? sql`join catalog_resource r on r.id = s.resource_id` : sql``
+          } where ${where(f, false)} order by ${orderBy(f, sort)} limit ${cap}`.execute(db)
+        ).rows.map((x) => x.id);
+      }
+      const filtered = Object.keys(FACET_COLUMNS).some((k) => f[k as keyof typeof FACET_COLUMNS]);
+      if (!f.terms && !filtered) {
+        const c = await sql<{
+          n: string | number;
+        }>`select count(*) as n from catalog_resource s where ${where(f, false)}`.execute(db);
+        total = Number(c.rows[0]?.n ?? total);
+        exact = true;
+      }
+    }
     return {
-      total: Number(r?.total ?? 0),
-      ids: r?.ids ?? [],
+      total,
+      exact,
+      ids,
       facets: (r?.facets ?? []).map((x) => ({ ...x, count: Number(x.count) })),
     };
   },

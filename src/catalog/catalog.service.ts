@@ -771,6 +771,7 @@ export class CatalogService {
     }
     return {
       total: hits.total,
+      totalExact: hits.exact,
       page,
       pageSize,
       match: hits.match,

@@ -30,6 +30,8 @@ export const CACHED_PAGE_ROWS = 100;
 
 export interface CachedSearch<F, R> {
   total: number;
+  /** Whether `total` is exact (false: the search matched more than the window; `total` is a lower bound). */
+  exact: boolean;
   match: 'all' | 'partial' | 'none';
   /** The filter that produced the hits (the fallback's, when the query fell back to any term). */
   filter: F;

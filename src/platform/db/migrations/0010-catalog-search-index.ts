@@ -6,12 +6,12 @@ import { addIndexTokens } from '../../../catalog/segment.js';
  * the catalog repository in the same transaction as the resource:
  * - `tokens`: the resource's index tokens (Chinese unigrams and bigrams, Latin words with their prefixes —
  *   src/catalog/segment.ts) over name, code, abstract, provider and items, a GIN-indexed text array (an
- *   inverted index: `tokens @> query tokens` is answered from the index alone, without a recheck). It is
- *   stored out of line (toast_tuple_target, storage external), so that the rows a search reads stay small;
+ *   inverted index: `tokens @> query tokens` is answered from the index alone, without a recheck);
+ *   the facet values are tokens too (`level:core`, `provider:<id>`), so that filters are answered by the
+ *   index with the terms;
  * - the columns a search filters, ranks, sorts and counts facets by (name, code, status, version, provider,
  *   classification, share/open type, format, update cycle, level, updated_at): a search reads this table's
- *   ≈100 narrow rows per 8 kB page and never the wide resource rows (items, abstract), except for the page
- *   of summaries it returns.
+ *   rows and never the wide resource rows (items, abstract), except for the page of summaries it returns.
  * Replaces `catalog_resource.search_vector` (a tsvector with positions, read for every match).
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
@@ -31,12 +31,13 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     update_cycle text not null,
     level text not null,
     updated_at timestamptz not null
-  ) with (toast_tuple_target = 512)`.execute(db);
-  await sql`alter table catalog_search alter column tokens set storage external`.execute(db);
+  )`.execute(db);
   await sql`create index catalog_search_tokens_idx on catalog_search using gin (tokens)`.execute(db);
   await sql`create index catalog_search_updated_idx on catalog_search (updated_at desc, resource_id)`.execute(
     db,
   );
+  await sql`create index catalog_search_name_idx on catalog_search (name, resource_id)`.execute(db);
+  await sql`create index catalog_search_code_idx on catalog_search (code)`.execute(db);
 
   // Existing resources: their tokens, as the catalog computes them (a few hundred rows per statement).
   let after = '';
@@ -49,7 +50,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
         abstract: string;
         provider_name: string;
         items: Array<{ name?: string; description?: string | null }> | string;
-      }>`select id, name, code, abstract, provider_name, items from catalog_resource
+        facets: string[];
+      }>`select id, name, code, abstract, provider_name, items, array['provider:' || provider_org_id,
+           'category:' || category, 'shareType:' || share_type, 'openType:' || open_type,
+           'format:' || format_category, 'updateCycle:' || update_cycle, 'level:' || level] as facets
+         from catalog_resource
          where id > ${after} order by id limit 500`.execute(db)
     ).rows;
     if (rows.length === 0) {
@@ -57,6 +62,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     }
     for (const r of rows) {
       const items = typeof r.items === 'string' ? (JSON.parse(r.items) as typeof r.items) : r.items;
+      // Text tokens, then the facet values as tokens (`level:core`; catalog.repository.ts facetTokens).
       const tokens = new Set<string>();
       for (const t of [
         r.name,
@@ -69,7 +75,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       }
       await sql`insert into catalog_search (resource_id, tokens, name, code, status, version, provider_org_id,
           provider_name, category, share_type, open_type, format_category, update_cycle, level, updated_at)
-        select id, ${[...tokens]}::text[], name, code, status, version, provider_org_id, provider_name, category,
+        select id, ${[...tokens, ...r.facets]}::text[], name, code, status, version, provider_org_id, provider_name, category,
           share_type, open_type, format_category, update_cycle, level, updated_at
         from catalog_resource where id = ${r.id}`.execute(db);
     }
