@@ -74,7 +74,7 @@ export interface FacetCount {
 }
 
 /** The most index rows a search counts, ranks and counts facets over (see `searchHits`). */
-export const SEARCH_WINDOW = 3000;
+export const SEARCH_WINDOW = 2000;
 
 /** How many of the words (fallback: terms) the name holds — relevance, on `catalog_search` columns. */
 function nameHits(f: SearchFilter) {

@@ -67,7 +67,7 @@ export interface CatalogDeps {
   ledger: LedgerService;
   orgs: OrgService;
   codeRules?: CodeRules;
-  /** The search result cache (default: 30 s, 256 searches; ttlMs 0 turns it off). */
+  /** The search result cache (default: 30 s, 1,024 searches; ttlMs 0 turns it off). */
   searchCache?: SearchCacheOptions;
   /** Public base URL for DCAT identifiers. */
   baseUrl?: string;

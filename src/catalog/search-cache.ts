@@ -21,7 +21,7 @@ export interface SearchCacheOptions {
   shared?: boolean;
 }
 
-export const DEFAULT_SEARCH_CACHE: SearchCacheOptions = { ttlMs: 30_000, maxEntries: 256, shared: true };
+export const DEFAULT_SEARCH_CACHE: SearchCacheOptions = { ttlMs: 30_000, maxEntries: 1024, shared: true };
 
 /** How many ordered ids an entry keeps (pages beyond them run the full query). */
 export const CACHED_IDS = 500;

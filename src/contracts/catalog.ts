@@ -216,8 +216,8 @@ export const SearchResult = Type.Object({
   total: Type.Integer(),
   totalExact: Type.Boolean({
     description:
-      'false when the search matched more resources than it counts (3,000): total is then a lower bound ' +
-      '(“3,000+”), facets are counted and relevance ranked over those first matches',
+      'false when the search matched more resources than it counts (2,000): total is then a lower bound ' +
+      '(“2,000+”), facets are counted and relevance ranked over those first matches',
   }),
   page: Type.Integer(),
   pageSize: Type.Integer(),
