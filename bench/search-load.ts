@@ -1,7 +1,9 @@
-// The search suite's load generator, run as a child process (`node dist/bench/search-load.js '<json>'`) so
-// that it never shares an event loop with the server: autocannon cycling through the given paths (each
-// connection walks the list in turn), a warm-up, then the measurement; prints one JSON line with the
-// latency percentiles of every answered request (autocannon's own summary has no p95).
+// The search suite's load generator, run as a child process (`node dist/bench/search-load.js`, the request as JSON on stdin) so
+// that it never shares an event loop with the server: autocannon issuing the given paths as one stream
+// (every request, on whichever connection, takes the next path — the warm-up continues where it left off),
+// then the measurement; prints one JSON line with the latency percentiles of every answered request
+// (autocannon's own summary has no p95) and how many paths were issued (`issued`; more than the list's
+// length means the list wrapped and some searches repeated).
 import autocannon, { type Options } from 'autocannon';
 
 interface SearchLoad {
@@ -12,24 +14,33 @@ interface SearchLoad {
   durationS: number;
 }
 
+let cursor = 0;
+
 function options(req: SearchLoad, duration: number): Options {
+  const next = () => req.paths[cursor++ % req.paths.length] as string;
   return {
     url: req.url,
     connections: req.connections,
     duration,
     timeout: 10,
-    requests: req.paths.map((path) => ({ method: 'GET', path })),
+    requests: [{ method: 'GET', path: req.paths[0], setupRequest: (r) => ({ ...r, path: next() }) }],
   };
 }
 
 async function main(): Promise<void> {
-  const req = JSON.parse(process.argv[2] ?? '{}') as SearchLoad;
+  // The request comes on stdin (thousands of paths exceed the argument list's limit).
+  let input = '';
+  for await (const chunk of process.stdin) {
+    input += String(chunk);
+  }
+  const req = JSON.parse(input || '{}') as SearchLoad;
   if (new URL(req.url).hostname !== '127.0.0.1') {
     throw new Error(`bench load only targets 127.0.0.1, not ${req.url}`);
   }
   if (req.warmupS > 0) {
     await autocannon(options(req, req.warmupS));
   }
+  const issuedBefore = cursor;
   const latencies: number[] = [];
   const run = autocannon(options(req, req.durationS));
   (run as unknown as NodeJS.EventEmitter).on(
@@ -51,6 +62,8 @@ async function main(): Promise<void> {
       p50_ms: pct(0.5),
       p95_ms: pct(0.95),
       p99_ms: pct(0.99),
+      issued: cursor - issuedBefore,
+      wrapped: cursor > req.paths.length,
     })}\n`,
   );
 }

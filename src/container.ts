@@ -56,7 +56,7 @@ export function createServices(database: Database, config: Config) {
     codeRules: { widths: config.catalog.codeWidths, seqWidth: config.catalog.seqWidth },
     searchCache: {
       ttlMs: config.catalog.searchCacheMs,
-      maxEntries: 256,
+      maxEntries: 1024,
       // An embedded store is opened by this process alone (its data directory is locked): every write
       // goes through this catalog and invalidates the cache, so entries need not expire.
       shared: database.kind !== 'embedded',

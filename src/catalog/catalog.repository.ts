@@ -16,23 +16,16 @@ export type ReviewRow = Selectable<CatalogReviewTable>;
 export type DutyRow = Selectable<CatalogDutyTable>;
 export type DemandRow = Selectable<CatalogDemandTable>;
 
-/** Search-index text per weight: A name and code, B abstract and provider, C items. */
-export interface SearchText {
-  a: string;
-  b: string;
-  c: string;
-}
-
-const vector = (t: SearchText) =>
-  sql<string>`setweight(to_tsvector('simple', ${t.a}), 'A') || setweight(to_tsvector('simple', ${t.b}), 'B') || setweight(to_tsvector('simple', ${t.c}), 'C')`;
-
 export interface SearchFilter {
-  tsquery: string | null;
+  /** Index tokens (segment.ts); null: no query text (every resource in scope). */
+  terms: string[] | null;
+  /** 'all': a resource must carry every term; 'any': at least one (the typo-tolerant fallback). */
+  mode: 'all' | 'any';
   /**
-   * Relevance: 'text' ranks rows whose name (then abstract) contains the query text first — cheap, no
-   * tsvector detoasting; 'rank' uses ts_rank (the typo-tolerant fallback, where how many terms match counts).
+   * The query's words, for relevance: resources whose name holds more of them (or, in the fallback, more
+   * of the terms) come first, then the most recently updated — computed over the matching index rows only.
    */
-  rank?: { kind: 'text'; text: string } | { kind: 'rank' };
+  words: string[];
   /** public: ever published and not deprecated; otherwise the given status (and org scope). */
   scope: { kind: 'public' } | { kind: 'status'; status: string; orgId: string | null };
   provider?: string | undefined;
@@ -80,75 +73,128 @@ export interface FacetCount {
   count: number;
 }
 
-/** The columns the facets are computed from. */
-const FACET_SOURCE = [
-  'provider_org_id',
-  'provider_name',
-  'category',
-  'share_type',
-  'open_type',
-  'format_category',
-  'update_cycle',
-  'level',
-] as const;
+/** The most index rows a search counts, ranks and counts facets over (see `searchHits`). */
+export const SEARCH_WINDOW = 2000;
 
-/** Result order; 'relevance' needs a query (text: the query's text in name, then abstract; rank: ts_rank). */
-function orderBy(f: SearchFilter, sort: string) {
-  return sort === 'relevance' && f.tsquery && f.rank?.kind === 'text'
-    ? sql`(strpos(name, ${f.rank.text}) > 0) desc, (strpos(abstract, ${f.rank.text}) > 0) desc, updated_at desc, id`
-    : sort === 'relevance' && f.tsquery
-      ? sql`ts_rank(search_vector, to_tsquery('simple', ${f.tsquery})) desc, updated_at desc, id`
-      : sort === 'name'
-        ? sql`name, id`
-        : sort === 'views'
-          ? sql`view_count desc, id`
-          : sort === 'code'
-            ? sql`code`
-            : sql`updated_at desc, id`;
+/** How many of the words (fallback: terms) the name holds — relevance, on `catalog_search` columns. */
+function nameHits(f: SearchFilter) {
+  const needles = f.mode === 'any' ? (f.terms ?? []) : f.words;
+  return needles.length === 0
+    ? sql`0`
+    : sql.join(
+        needles.map((w) => sql`(strpos(lower(s.name), ${w}) > 0)::int`),
+        sql` + `,
+      );
 }
 
-function where(f: SearchFilter) {
+/** Result order over `catalog_search s` (views: joined `catalog_resource r`). */
+function orderBy(f: SearchFilter, sort: string) {
+  return sort === 'relevance' && f.terms
+    ? sql`rank desc, s.updated_at desc, s.resource_id`
+    : sort === 'name'
+      ? sql`s.name, s.resource_id`
+      : sort === 'views'
+        ? sql`r.view_count desc, s.resource_id`
+        : sort === 'code'
+          ? sql`s.code`
+          : sql`s.updated_at desc, s.resource_id`;
+}
+
+/**
+ * The facet values of a resource as index tokens (`level:core`, `provider:<id>`…): a facet filter is then
+ * answered by the GIN index with the query's terms, instead of by reading every matching row. Text tokens
+ * never contain ':' (segment.ts keeps letters and digits only), so these cannot collide with them.
+ */
+export function facetTokens(r: Record<(typeof FACET_COLUMNS)[keyof typeof FACET_COLUMNS], string>): string[] {
+  return Object.entries(FACET_COLUMNS).map(([facet, col]) => `${facet}:${r[col]}`);
+}
+
+/**
+ * The conditions on `catalog_search s` (withTerms false: scope and facet columns only, for rows already
+ * found — the columns are named as in catalog_resource, so that table can be read with them too).
+ */
+function where(f: SearchFilter, withTerms = true) {
   const parts = [];
-  if (f.tsquery) {
-    parts.push(sql`search_vector @@ to_tsquery('simple', ${f.tsquery})`);
+  const facets = Object.keys(FACET_COLUMNS).flatMap((key) => {
+    const v = f[key as keyof typeof FACET_COLUMNS];
+    return v ? [`${key}:${v}`] : [];
+  });
+  const terms = withTerms && f.terms && f.terms.length > 0 ? f.terms : null;
+  if (terms && f.mode === 'all') {
+    parts.push(sql`s.tokens @> ${[...terms, ...facets]}::text[]`);
+  } else {
+    if (terms) {
+      parts.push(sql`s.tokens && ${terms}::text[]`);
+    }
+    if (withTerms && facets.length > 0) {
+      parts.push(sql`s.tokens @> ${facets}::text[]`);
+    }
   }
   if (f.scope.kind === 'public') {
-    parts.push(sql`version > 0 and status <> 'deprecated'`);
+    parts.push(sql`s.version > 0 and s.status <> 'deprecated'`);
   } else {
-    parts.push(sql`status = ${f.scope.status}`);
+    parts.push(sql`s.status = ${f.scope.status}`);
     if (f.scope.orgId) {
-      parts.push(sql`provider_org_id = ${f.scope.orgId}`);
+      parts.push(sql`s.provider_org_id = ${f.scope.orgId}`);
     }
   }
   for (const [key, col] of Object.entries(FACET_COLUMNS)) {
     const v = f[key as keyof typeof FACET_COLUMNS];
     if (v) {
-      parts.push(sql`${sql.ref(col)} = ${v}`);
+      parts.push(sql`${sql.ref(`s.${col}`)} = ${v}`);
     }
   }
   return sql.join(parts, sql` and `);
 }
 
+/** Writes a resource's index row (tokens only when given: a status change keeps them). */
+async function syncSearch(db: Executor, r: ResourceRow, tokens?: string[]): Promise<void> {
+  const cols = {
+    name: r.name,
+    code: r.code,
+    status: r.status,
+    version: r.version,
+    provider_org_id: r.provider_org_id,
+    provider_name: r.provider_name,
+    category: r.category,
+    share_type: r.share_type,
+    open_type: r.open_type,
+    format_category: r.format_category,
+    update_cycle: r.update_cycle,
+    level: r.level,
+    updated_at: r.updated_at,
+  };
+  if (tokens) {
+    await db
+      .insertInto('catalog_search')
+      .values({ resource_id: r.id, tokens: sql`${[...tokens, ...facetTokens(r)]}::text[]` as never, ...cols })
+      .onConflict((oc) =>
+        oc.column('resource_id').doUpdateSet({ tokens: sql`excluded.tokens` as never, ...cols }),
+      )
+      .execute();
+  } else {
+    await db.updateTable('catalog_search').set(cols).where('resource_id', '=', r.id).execute();
+  }
+}
+
 export const catalogRepository = {
-  async insert(db: Executor, row: NewResourceRow, text: SearchText): Promise<ResourceRow> {
-    return db
-      .insertInto('catalog_resource')
-      .values({ ...row, search_vector: vector(text) as never })
-      .returningAll()
-      .executeTakeFirstOrThrow();
+  /** Inserts a resource and its search index row (`tokens`: segment.ts index tokens) — same transaction. */
+  async insert(db: Executor, row: NewResourceRow, tokens: string[]): Promise<ResourceRow> {
+    const r = await db.insertInto('catalog_resource').values(row).returningAll().executeTakeFirstOrThrow();
+    await syncSearch(db, r, tokens);
+    return r;
   },
 
-  async update(db: Executor, id: string, patch: ResourcePatch, text?: SearchText): Promise<ResourceRow> {
-    return db
+  /** Updates a resource and its search index row (tokens when the indexed text may have changed). */
+  async update(db: Executor, id: string, patch: ResourcePatch, tokens?: string[]): Promise<ResourceRow> {
+    const r = await db
       .updateTable('catalog_resource')
-      .set({
-        ...patch,
-        ...(text ? { search_vector: vector(text) as never } : {}),
-        updated_at: sql`now()` as never,
-      })
+      .set({ ...patch, updated_at: sql`now()` as never })
       .where('id', '=', id)
       .returningAll()
       .executeTakeFirstOrThrow();
+    await syncSearch(db, r, tokens);
+    return r;
   },
 
   async byRef(db: Executor, ref: string, forUpdate = false): Promise<ResourceRow | undefined> {
@@ -236,61 +282,105 @@ export const catalogRepository = {
       .execute();
   },
 
+  /** A page of summaries in result order, with the total (pages beyond the cached ids). */
   async search(
     db: Executor,
     f: SearchFilter,
     opts: { sort: string; limit: number; offset: number },
   ): Promise<{ rows: SummaryRow[]; total: number }> {
-    const rows = await sql<SummaryRow & { total: number | string }>`
-      select ${sql.join(SUMMARY.map((c) => sql.ref(c)))}, count(*) over () as total
-      from catalog_resource where ${where(f)}
-      order by ${orderBy(f, opts.sort)} limit ${opts.limit} offset ${opts.offset}`.execute(db);
-    let total = rows.rows.length > 0 ? Number(rows.rows[0]?.total) : 0;
-    if (rows.rows.length === 0 && opts.offset > 0) {
+    const res = await sql<SummaryRow & { total: number | string }>`
+      with p as (
+        select s.resource_id as id, row_number() over (order by ${orderBy(f, opts.sort)}) as ord,
+          count(*) over () as total
+        from catalog_search s ${opts.sort === 'views' ? sql`join catalog_resource r on r.id = s.resource_id` : sql``}
+        cross join lateral (select ${nameHits(f)} as rank) k
+        where ${where(f)}
+        order by ord limit ${opts.limit} offset ${opts.offset})
+      select ${sql.join(SUMMARY.map((c) => sql.ref(`c.${c}`)))}, p.total
+      from p join catalog_resource c on c.id = p.id order by p.ord`.execute(db);
+    let total = res.rows.length > 0 ? Number(res.rows[0]?.total) : 0;
+    if (res.rows.length === 0 && opts.offset > 0) {
       const c = await sql<{
         n: number | string;
-      }>`select count(*) as n from catalog_resource where ${where(f)}`.execute(db);
+      }>`select count(*) as n from catalog_search s where ${where(f)}`.execute(db);
       total = Number(c.rows[0]?.n ?? 0);
     }
-    return { rows: rows.rows, total };
+    return { rows: res.rows.map(({ total: _t, ...r }) => r as SummaryRow), total };
   },
 
   /**
-   * One pass over the matching rows: the total, the first `cap` ids in result order and the facet counts
-   * (GROUP BY per facet), from one materialised scan — the heap is read once, not once per question.
+   * One statement per search over the index table: at most `SEARCH_WINDOW` + 1 matching index rows
+   * (narrow; the GIN index answers the tokens), their count, the first `cap` ids in result order and every
+   * facet's counts (one pass, GROUPING SETS) — the wide resource rows are not read. A search that matches
+   * more than the window (a very common word, a browse of everything) is bounded, as Elasticsearch bounds
+   * its total hits: `exact` is false, `total` is the window's size (a lower bound; a plain browse without
+   * terms or filters is counted exactly from an index), facets are counted and the results ordered over the
+   * window; a browse without query terms takes its first ids from a second query, ordered by an index.
    */
   async searchHits(
     db: Executor,
     f: SearchFilter,
     sort: string,
     cap: number,
-  ): Promise<{ total: number; ids: string[]; facets: FacetCount[] }> {
-    const order = orderBy(f, sort);
-    const cols = [
-      'id',
-      'code',
-      'name',
-      'updated_at',
-      'view_count',
-      ...FACET_SOURCE,
-      ...(f.rank?.kind === 'text' && f.tsquery && sort === 'relevance' ? ['abstract'] : []),
-      ...(f.rank?.kind === 'rank' && f.tsquery && sort === 'relevance' ? ['search_vector'] : []),
-    ].map((c) => sql.ref(c));
-    const parts = Object.entries(FACET_COLUMNS).map(
-      ([facet, col]) =>
-        sql`select ${facet}::text as facet, ${sql.ref(col)}::text as value, ${
-          facet === 'provider' ? sql`min(provider_name)` : sql`''`
-        }::text as label, count(*) as count from m group by ${sql.ref(col)}`,
+  ): Promise<{ total: number; exact: boolean; ids: string[]; facets: FacetCount[] }> {
+    const cols = Object.values(FACET_COLUMNS);
+    const facetCase = sql.join(
+      Object.entries(FACET_COLUMNS).map(
+        ([facet, col]) => sql`when grouping(${sql.ref(col)}) = 0 then ${facet}::text`,
+      ),
+      sql` `,
+    );
+    const valueCase = sql.join(
+      Object.values(FACET_COLUMNS).map(
+        (col) => sql`when grouping(${sql.ref(col)}) = 0 then ${sql.ref(col)}::text`,
+      ),
+      sql` `,
     );
     const res = await sql<{ total: number | string; ids: string[] | null; facets: FacetCount[] | null }>`
-      with m as materialized (select ${sql.join(cols)} from catalog_resource where ${where(f)})
+      with m as materialized (
+        select s.resource_id, s.name, s.code, s.updated_at, s.provider_name,
+          ${sql.join(cols.map((c) => sql.ref(`s.${c}`)))}, ${
+            sort === 'relevance' && f.terms ? nameHits(f) : sql`0`
+          } as rank
+        from catalog_search s where ${where(f)} limit ${SEARCH_WINDOW + 1})
       select (select count(*) from m) as total,
-        array(select id from m order by ${order} limit ${cap}) as ids,
-        (select json_agg(x) from (${sql.join(parts, sql` union all `)}) x) as facets`.execute(db);
+        array(select s.resource_id from m s ${
+          sort === 'views' ? sql`join catalog_resource r on r.id = s.resource_id` : sql``
+        } order by ${orderBy(f, sort)} limit ${cap}) as ids,
+        (select json_agg(x) from (
+          select case ${facetCase} end as facet, case ${valueCase} end as value,
+            case when grouping(provider_org_id) = 0 then min(provider_name) else '' end as label,
+            count(*) as count
+          from m group by grouping sets (${sql.join(cols.map((c) => sql`(${sql.ref(c)})`))})) x) as facets`.execute(
+      db,
+    );
     const r = res.rows[0];
+    let total = Number(r?.total ?? 0);
+    let ids = r?.ids ?? [];
+    let exact = total <= SEARCH_WINDOW;
+    if (!exact) {
+      total = SEARCH_WINDOW;
+      if (!f.terms) {
+        // A browse: its order comes from an index (updated, name, code), exact and cheap.
+        ids = (
+          await sql<{ id: string }>`select s.resource_id as id from catalog_search s ${
+            sort === 'views' ? sql`join catalog_resource r on r.id = s.resource_id` : sql``
+          } where ${where(f, false)} order by ${orderBy(f, sort)} limit ${cap}`.execute(db)
+        ).rows.map((x) => x.id);
+      }
+      const filtered = Object.keys(FACET_COLUMNS).some((k) => f[k as keyof typeof FACET_COLUMNS]);
+      if (!f.terms && !filtered) {
+        const c = await sql<{
+          n: string | number;
+        }>`select count(*) as n from catalog_resource s where ${where(f, false)}`.execute(db);
+        total = Number(c.rows[0]?.n ?? total);
+        exact = true;
+      }
+    }
     return {
-      total: Number(r?.total ?? 0),
-      ids: r?.ids ?? [],
+      total,
+      exact,
+      ids,
       facets: (r?.facets ?? []).map((x) => ({ ...x, count: Number(x.count) })),
     };
   },
@@ -301,8 +391,9 @@ export const catalogRepository = {
       return [];
     }
     const res = await sql<SummaryRow>`
-      select ${sql.join(SUMMARY.map((c) => sql.ref(c)))} from catalog_resource
-      where id = any(${ids}::text[]) and ${where({ ...f, tsquery: null })}`.execute(db);
+      select ${sql.join(SUMMARY.map((c) => sql.ref(`c.${c}`)))}
+      from catalog_search s join catalog_resource c on c.id = s.resource_id
+      where s.resource_id = any(${ids}::text[]) and ${where(f, false)}`.execute(db);
     const byId = new Map(res.rows.map((r) => [r.id, r]));
     return ids.flatMap((id) => byId.get(id) ?? []);
   },

@@ -34,7 +34,6 @@ import {
   type ResourceRow,
   catalogRepository as repo,
   type SearchFilter,
-  type SearchText,
   type SummaryRow,
 } from './catalog.repository.js';
 import {
@@ -59,7 +58,7 @@ import {
   SearchCache,
   type SearchCacheOptions,
 } from './search-cache.js';
-import { indexTokens, parseQuery, toTsquery } from './segment.js';
+import { addIndexTokens, parseQuery } from './segment.js';
 import { prefixCode, type ResourceFields, resourceCode, validateResource } from './validate.js';
 
 export interface CatalogDeps {
@@ -68,7 +67,7 @@ export interface CatalogDeps {
   ledger: LedgerService;
   orgs: OrgService;
   codeRules?: CodeRules;
-  /** The search result cache (default: 30 s, 256 searches; ttlMs 0 turns it off). */
+  /** The search result cache (default: 30 s, 1,024 searches; ttlMs 0 turns it off). */
   searchCache?: SearchCacheOptions;
   /** Public base URL for DCAT identifiers. */
   baseUrl?: string;
@@ -163,14 +162,19 @@ function toDemandDto(r: DemandRow): DemandDto {
   };
 }
 
-/** The text the search index is built from, split by weight. */
-export function searchText(f: ResourceFields, code: string, providerName: string): SearchText {
-  const join = (parts: string[]) => indexTokens(parts.join(' ')).join(' ');
-  return {
-    a: join([f.name, code.replace('/', ' ')]),
-    b: join([f.abstract, providerName]),
-    c: join(f.items.flatMap((i) => [i.name, i.description ?? ''])),
-  };
+/** The search index tokens of a resource: name, code, abstract, provider, items' names and descriptions. */
+export function searchTokens(f: ResourceFields, code: string, providerName: string): string[] {
+  const out = new Set<string>();
+  for (const t of [
+    f.name,
+    code.replace('/', ' '),
+    f.abstract,
+    providerName,
+    ...f.items.flatMap((i) => [i.name, i.description ?? '']),
+  ]) {
+    addIndexTokens(t, out);
+  }
+  return [...out];
 }
 
 function fieldsToRow(f: ResourceFields) {
@@ -375,7 +379,7 @@ export class CatalogService {
         submitted_by: null,
         created_by: actorId(actor),
       },
-      searchText(f, code, provider.name),
+      searchTokens(f, code, provider.name),
     );
     await repo.insertReview(trx, {
       resource_id: id,
@@ -432,7 +436,7 @@ export class CatalogService {
         trx,
         row.id,
         { ...fieldsToRow(f), code, seq, status, submitted_by: null },
-        searchText(f, code, row.provider_name),
+        searchTokens(f, code, row.provider_name),
       );
       await repo.insertReview(trx, {
         resource_id: row.id,
@@ -703,7 +707,7 @@ export class CatalogService {
       const bureau = await this.isBureau(actor);
       scope = { kind: 'status', status: query.status, orgId: bureau ? null : actorOrg(actor) };
     }
-    const base: Omit<SearchFilter, 'tsquery'> = {
+    const base: Omit<SearchFilter, 'terms' | 'mode' | 'words'> = {
       scope,
       provider: query.provider,
       category: query.category,
@@ -718,8 +722,9 @@ export class CatalogService {
     const offset = (page - 1) * pageSize;
     const first: SearchFilter = {
       ...base,
-      tsquery: parsed && parsed.all.length > 0 ? toTsquery(parsed.all, '&') : null,
-      rank: { kind: 'text', text: (query.q ?? '').trim() },
+      terms: parsed && parsed.terms.length > 0 ? parsed.terms : null,
+      mode: 'all',
+      words: parsed?.words ?? [],
     };
     const key = JSON.stringify([first, sort]);
     const generation = this.searchCache.current();
@@ -766,6 +771,7 @@ export class CatalogService {
     }
     return {
       total: hits.total,
+      totalExact: hits.exact,
       page,
       pageSize,
       match: hits.match,
@@ -807,9 +813,9 @@ export class CatalogService {
     let filter = first;
     let found = await repo.searchHits(this.deps.db, filter, sort, CACHED_IDS);
     let match: SearchResultDto['match'] = found.total > 0 ? 'all' : 'none';
-    if (found.total === 0 && parsed && parsed.any.length > 1) {
-      // Typo-tolerant fallback: any of the terms, ranked by how many match.
-      filter = { ...first, tsquery: toTsquery(parsed.any, '|'), rank: { kind: 'rank' } };
+    if (found.total === 0 && parsed && parsed.terms.length > 1) {
+      // Typo-tolerant fallback: any of the terms, ranked by how many the name holds.
+      filter = { ...first, mode: 'any' };
       found = await repo.searchHits(this.deps.db, filter, 'relevance', CACHED_IDS);
       match = found.total > 0 ? 'partial' : 'none';
     }

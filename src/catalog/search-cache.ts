@@ -21,7 +21,7 @@ export interface SearchCacheOptions {
   shared?: boolean;
 }
 
-export const DEFAULT_SEARCH_CACHE: SearchCacheOptions = { ttlMs: 30_000, maxEntries: 256, shared: true };
+export const DEFAULT_SEARCH_CACHE: SearchCacheOptions = { ttlMs: 30_000, maxEntries: 1024, shared: true };
 
 /** How many ordered ids an entry keeps (pages beyond them run the full query). */
 export const CACHED_IDS = 500;
@@ -30,6 +30,8 @@ export const CACHED_PAGE_ROWS = 100;
 
 export interface CachedSearch<F, R> {
   total: number;
+  /** Whether `total` is exact (false: the search matched more than the window; `total` is a lower bound). */
+  exact: boolean;
   match: 'all' | 'partial' | 'none';
   /** The filter that produced the hits (the fallback's, when the query fell back to any term). */
   filter: F;

@@ -1,8 +1,10 @@
 /**
- * Chinese-aware tokenization for full-text search (pure). Text is split by Intl.Segmenter into words;
- * runs of Han characters are indexed as single characters and character bigrams, so that 户籍 is found
- * inside 人口户籍信息 whatever the segmenter decides; Latin words and numbers are lower-cased words.
- * The same tokens go into a `simple` tsvector on PGlite and PostgreSQL alike.
+ * Chinese-aware tokenization for full-text search (pure). Runs of Han characters are indexed as single
+ * characters and character bigrams (plus the segmenter's longer words), so that 户籍 is found inside
+ * 人口户籍信息 whatever the segmenter decides; Latin words and numbers are lower-cased and indexed with
+ * every prefix, so that typing the start of a word or code already finds it. The tokens go into the
+ * catalog's inverted index (`catalog_search.tokens`, a GIN-indexed text array) on PGlite and PostgreSQL
+ * alike; a query is the list of tokens a resource must all carry.
  */
 const HAN = /\p{Script=Han}/u;
 const WORD = /[\p{L}\p{N}]+/gu;
@@ -29,11 +31,24 @@ function runs(text: string): Array<{ han: boolean; text: string }> {
   return out;
 }
 
-/** Index tokens of a text: Han unigrams + bigrams + segmenter words, Latin/number words. */
+/** Latin words and numbers are indexed with their prefixes up to this many characters (and whole). */
+const MAX_PREFIX = 24;
+
+/** Index tokens of a text: Han unigrams + bigrams + segmenter words, Latin/number words and prefixes. */
 export function indexTokens(text: string): string[] {
   const out = new Set<string>();
+  addIndexTokens(text, out);
+  return [...out];
+}
+
+/** Adds the index tokens of a text to `out`. */
+export function addIndexTokens(text: string, out: Set<string>): void {
   for (const r of runs(text)) {
     if (!r.han) {
+      const cs = [...r.text];
+      for (let i = 1; i <= Math.min(cs.length, MAX_PREFIX); i++) {
+        out.add(cs.slice(0, i).join(''));
+      }
       out.add(r.text);
       continue;
     }
@@ -52,42 +67,39 @@ export function indexTokens(text: string): string[] {
       }
     }
   }
-  return [...out];
 }
 
 export interface ParsedQuery {
-  /** Terms that must all match; each is a list of alternatives (tsquery fragments). */
-  all: string[];
-  /** The same terms for the typo-tolerant fallback (any may match). */
-  any: string[];
+  /** Index tokens a resource must all carry (the typo-tolerant fallback asks for any of them). */
+  terms: string[];
+  /** The query's words as typed (normalised), for ranking: resources whose name holds more come first. */
+  words: string[];
 }
 
-const quote = (t: string) => `'${t.replace(/'/g, "''")}'`;
-
 /**
- * A search query as tsquery text: Han runs become their bigrams (a single character becomes a prefix
- * match), Latin words become prefix matches (`abc:*`), so typing part of a word already finds it.
+ * A search query as index tokens: Han runs become their bigrams (a single character stays itself),
+ * Latin words and numbers stay whole — they match as prefixes, since the index holds every prefix.
  */
 export function parseQuery(q: string): ParsedQuery {
   const terms: string[] = [];
   for (const r of runs(q)) {
+    const chars = [...r.text];
     if (!r.han) {
-      terms.push(`${quote(r.text)}:*`);
+      terms.push(chars.slice(0, MAX_PREFIX).join(''));
       continue;
     }
-    const chars = [...r.text];
     if (chars.length === 1) {
-      terms.push(`${quote(chars[0] as string)}`);
+      terms.push(chars[0] as string);
       continue;
     }
     for (let i = 0; i + 1 < chars.length; i++) {
-      terms.push(quote(`${chars[i]}${chars[i + 1]}`));
+      terms.push(`${chars[i]}${chars[i + 1]}`);
     }
   }
-  const unique = [...new Set(terms)].slice(0, 32);
-  return { all: unique, any: unique };
-}
-
-export function toTsquery(terms: string[], op: '&' | '|'): string {
-  return terms.join(` ${op} `);
+  const words = q
+    .normalize('NFKC')
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter((w) => w.length > 0);
+  return { terms: [...new Set(terms)].slice(0, 32), words: [...new Set(words)].slice(0, 8) };
 }

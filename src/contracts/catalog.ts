@@ -214,6 +214,11 @@ export type FacetName = (typeof FACETS)[number];
 const FacetBucket = Type.Object({ value: Type.String(), label: Type.String(), count: Type.Integer() });
 export const SearchResult = Type.Object({
   total: Type.Integer(),
+  totalExact: Type.Boolean({
+    description:
+      'false when the search matched more resources than it counts (2,000): total is then a lower bound ' +
+      '(“2,000+”), facets are counted and relevance ranked over those first matches',
+  }),
   page: Type.Integer(),
   pageSize: Type.Integer(),
   match: Type.Union([Type.Literal('all'), Type.Literal('partial'), Type.Literal('none')], {

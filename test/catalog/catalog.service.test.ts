@@ -216,6 +216,7 @@ for (const kind of storageKinds()) {
       // 户籍 alone also matches the other resource's item 户籍地址; 人口户籍 is inside 流动人口户籍登记
       const s = await c.search({ kind: 'anonymous' }, { q: `人口户籍 ${tag}` });
       assert.equal(s.total, 1);
+      assert.equal(s.totalExact, true);
       assert.equal(s.match, 'all');
       assert.ok(s.items[0]!.name.startsWith('流动人口户籍登记'));
       const byPrefix = await c.search({ kind: 'anonymous' }, { q: tag.slice(0, 6).toLowerCase() });
@@ -229,6 +230,10 @@ for (const kind of storageKinds()) {
       assert.equal(facets.facets.provider?.[0]?.count, 2);
       const filtered = await c.search({ kind: 'anonymous' }, { q: tag, format: 'spreadsheet' });
       assert.equal(filtered.total, 1);
+      // a filter alone (no query text) and one that nothing matches
+      const byFormat = await c.search({ kind: 'anonymous' }, { format: 'spreadsheet', sort: 'name' });
+      assert.ok(byFormat.items.length > 0 && byFormat.items.every((i) => i.formatCategory === 'spreadsheet'));
+      assert.equal((await c.search({ kind: 'anonymous' }, { q: tag, level: 'nonexistent' })).total, 0);
       // a wrong character: no exact match, the fallback still finds the resource
       const typo = await c.search({ kind: 'anonymous' }, { q: `流动人囗户籍登记${tag}` });
       assert.equal(typo.match, 'partial');

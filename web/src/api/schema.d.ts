@@ -3144,6 +3144,8 @@ export interface paths {
           content: {
             'application/json': {
               total: number;
+              /** @description false when the search matched more resources than it counts (2,000): total is then a lower bound (“2,000+”), facets are counted and relevance ranked over those first matches */
+              totalExact: boolean;
               page: number;
               pageSize: number;
               /** @description all: every query term matched; partial: typo-tolerant fallback (some terms) */

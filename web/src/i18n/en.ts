@@ -206,6 +206,7 @@ export const en: Record<MessageKey, string> = {
   'cat.query': 'Keywords',
   'cat.placeholder': 'Resource name, code or item, e.g. 户籍',
   'cat.total': '{n} resources found',
+  'cat.totalAtLeast': 'more than {n} resources found (narrow the search)',
   'cat.partial': 'No exact match; showing partial matches.',
   'cat.noResults': 'No resource matches. Try other keywords or clear the filters.',
   'cat.clear': 'Clear filters',

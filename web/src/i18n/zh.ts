@@ -203,6 +203,7 @@ export const zh = {
   'cat.query': '关键词',
   'cat.placeholder': '输入资源名称、代码、信息项，如：户籍',
   'cat.total': '共找到 {n} 个资源',
+  'cat.totalAtLeast': '找到 {n} 个以上资源（请缩小检索范围）',
   'cat.partial': '未找到完全匹配的结果，以下为部分匹配。',
   'cat.noResults': '没有找到符合条件的资源，请更换关键词或清除筛选。',
   'cat.clear': '清除筛选',

@@ -8,6 +8,7 @@ import * as m0006 from './0006-dataset-access.js';
 import * as m0007 from './0007-dataset-sync-jobs.js';
 import * as m0008 from './0008-sharing-notifications.js';
 import * as m0009 from './0009-ledger-entries.js';
+import * as m0010 from './0010-catalog-search-index.js';
 
 /** Every migration in order. Migrations are immutable once released; add a new file for each change. */
 export const migrations: Record<string, Migration> = {
@@ -20,4 +21,5 @@ export const migrations: Record<string, Migration> = {
   '0007-dataset-sync-jobs': m0007,
   '0008-sharing-notifications': m0008,
   '0009-ledger-entries': m0009,
+  '0010-catalog-search-index': m0010,
 };

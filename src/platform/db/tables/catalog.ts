@@ -35,14 +35,31 @@ export interface CatalogResourceTable {
   publish_date: string | null;
   deprecation: Json<{ reason: string; successorCode: string | null; at: string } | null> | null;
   submitted_by: string | null;
-  /** tsvector maintained by the catalog service (Chinese bigram tokens); written as text. */
-  search_vector: ColumnType<string | null, string | null | undefined, string | null>;
   search_count: Generated<number>;
   view_count: Generated<number>;
   request_count: Generated<number>;
   created_by: string | null;
   created_at: Timestamp;
   updated_at: Timestamp;
+}
+
+/** The search index: one narrow row per resource (migration 0010), written with the resource. */
+export interface CatalogSearchTable {
+  resource_id: string;
+  tokens: string[];
+  name: string;
+  code: string;
+  status: string;
+  version: number;
+  provider_org_id: string;
+  provider_name: string;
+  category: string;
+  share_type: string;
+  open_type: string;
+  format_category: string;
+  update_cycle: string;
+  level: string;
+  updated_at: ColumnType<Date, Date | string, Date | string>;
 }
 
 export interface CatalogVersionTable {
@@ -96,6 +113,7 @@ export interface CatalogDemandTable {
 
 export interface CatalogTables {
   catalog_resource: CatalogResourceTable;
+  catalog_search: CatalogSearchTable;
   catalog_version: CatalogVersionTable;
   catalog_review: CatalogReviewTable;
   catalog_seq: CatalogSeqTable;
