@@ -8,6 +8,7 @@ import { CompiledQuery, sql } from 'kysely';
 import copyStreams from 'pg-copy-streams';
 import type { Database, Executor } from '../platform/db/database.js';
 import type { DatasetItemRow } from '../platform/db/tables/datasets.js';
+import { BINARY_HEADER, BINARY_TRAILER } from './pg-binary.js';
 import { type DataType, pgType } from './values.js';
 
 export const versionTable = (datasetId: string, version: number): string =>
@@ -88,20 +89,32 @@ export async function carryOver(
     .execute(db);
 }
 
-/** A COPY target accepting CSV text; `end()` completes the COPY. */
+/**
+ * A COPY target accepting CSV text, or binary COPY rows (`BinaryRowWriter`; the sink adds the file
+ * header and trailer); `end()` completes the COPY.
+ */
 export interface CopySink {
-  write(csv: string): Promise<void>;
+  write(data: string | Buffer): Promise<void>;
   end(): Promise<void>;
   abort(): Promise<void>;
 }
 
 const CHUNK = 8 << 20;
 
-export async function openCopySink(database: Database, table: string, columns: string[]): Promise<CopySink> {
-  const stmt = `COPY ${ident(table)} (${['_rn', ...columns].map(ident).join(', ')}) FROM STDIN WITH (FORMAT csv)`;
+export async function openCopySink(
+  database: Database,
+  table: string,
+  columns: string[],
+  format: 'csv' | 'binary' = 'csv',
+): Promise<CopySink> {
+  const stmt = `COPY ${ident(table)} (${['_rn', ...columns].map(ident).join(', ')}) FROM STDIN WITH (FORMAT ${format})`;
+  const binary = format === 'binary';
   if (database.pgPool) {
     const client = await database.pgPool.connect();
     const stream = client.query(copyStreams.from(stmt));
+    if (binary) {
+      stream.write(BINARY_HEADER);
+    }
     const done = new Promise<void>((resolve, reject) => {
       stream.on('finish', resolve);
       stream.on('error', reject);
@@ -132,7 +145,7 @@ export async function openCopySink(database: Database, table: string, columns: s
         }
       },
       async end() {
-        stream.end();
+        stream.end(binary ? BINARY_TRAILER : undefined);
         try {
           await done;
         } finally {
@@ -151,13 +164,14 @@ export async function openCopySink(database: Database, table: string, columns: s
     throw new Error('no bulk-load path for this store');
   }
   const blobStmt = stmt.replace('FROM STDIN', "FROM '/dev/blob'");
-  let parts: string[] = [];
+  let parts: Array<string | Buffer> = [];
   let size = 0;
   const flush = async () => {
     if (size === 0) {
       return;
     }
-    const blob = new Blob(parts);
+    // Each blob is a whole COPY file: binary ones get the header and trailer.
+    const blob = new Blob(binary ? [BINARY_HEADER, ...parts, BINARY_TRAILER] : parts);
     parts = [];
     size = 0;
     await pglite.query(blobStmt, [], { blob });

@@ -178,6 +178,8 @@ const COMPOUND = [
 ];
 
 const SURNAME_SET = new Set(SURNAMES);
+/** The single-character surnames as code points (for checks on bytes). */
+export const SURNAME_CODES: ReadonlySet<number> = new Set([...SURNAMES].map((c) => c.charCodeAt(0)));
 
 /** A plausible Chinese personal name: 2–4 Han characters starting with a known surname. */
 export function looksLikeChineseName(v: string): boolean {
