@@ -21,6 +21,8 @@ export interface ByteBatch {
   ends: Int32Array;
 }
 
+const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+
 /** The bytes a detection looks at (the text reader's first chunk). */
 const DETECT_BYTES = 1 << 16;
 
@@ -55,6 +57,10 @@ export async function* utf8Chunks(
       carry = undefined;
     }
     if (first) {
+      if (chunk.length < 3 && BOM.subarray(0, chunk.length).equals(chunk)) {
+        carry = Buffer.from(chunk); // not yet known whether it is a BOM
+        continue;
+      }
       first = false;
       if (chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) {
         chunk = chunk.subarray(3);
