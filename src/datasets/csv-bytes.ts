@@ -124,21 +124,19 @@ class BatchBuilder {
     this.first[this.rows] = this.fields;
   }
 
+  /** The records so far, over `buf` (copies of the used parts: the builder's arrays are reused). */
   take(buf: Buffer): ByteBatch {
     const b: ByteBatch = {
       buf,
       rows: this.rows,
-      line: this.line,
-      first: this.first,
-      starts: this.starts,
-      ends: this.ends,
+      line: this.line.slice(0, this.rows),
+      first: this.first.slice(0, this.rows + 1),
+      starts: this.starts.slice(0, this.fields),
+      ends: this.ends.slice(0, this.fields),
     };
     this.rows = 0;
     this.fields = 0;
-    this.line = new Int32Array(this.line.length);
-    this.first = new Int32Array(this.first.length);
-    this.starts = new Int32Array(this.starts.length);
-    this.ends = new Int32Array(this.ends.length);
+    this.first[0] = 0;
     return b;
   }
 }
@@ -150,8 +148,30 @@ export async function* scanCsv(chunks: AsyncIterable<Buffer>, delimiter = ','): 
   let rest: Buffer | undefined;
   let line = 1;
   for await (const chunk of chunks) {
-    const buf = rest && rest.length ? Buffer.concat([rest, chunk]) : chunk;
-    const r = scanSome(buf, false, delim, line, b);
+    let buf = chunk;
+    let start = 0;
+    if (rest) {
+      // The record cut by the chunk boundary is completed in a small buffer of its own (usually it
+      // ends at the chunk's first line end), so the chunk itself is scanned where it is, uncopied.
+      const nl = chunk.indexOf(10);
+      if (nl === -1) {
+        buf = Buffer.concat([rest, chunk]);
+      } else {
+        const head = Buffer.concat([rest, chunk.subarray(0, nl + 1)]);
+        const r = scanSome(head, 0, false, delim, line, b);
+        line = r.line;
+        if (b.rows) {
+          yield b.take(head);
+        }
+        if (r.pos >= head.length) {
+          start = nl + 1;
+        } else {
+          buf = Buffer.concat([head.subarray(r.pos), chunk.subarray(nl + 1)]);
+        }
+      }
+      rest = undefined;
+    }
+    const r = scanSome(buf, start, false, delim, line, b);
     line = r.line;
     rest = r.pos >= buf.length ? undefined : buf.subarray(r.pos);
     if (b.rows) {
@@ -161,7 +181,7 @@ export async function* scanCsv(chunks: AsyncIterable<Buffer>, delimiter = ','): 
   if (rest && rest.length) {
     // The tail is rescanned after a copy: quoted fields are unescaped in place.
     const buf = Buffer.from(rest);
-    scanSome(buf, true, delim, line, b);
+    scanSome(buf, 0, true, delim, line, b);
     if (b.rows) {
       yield b.take(buf);
     }
@@ -171,13 +191,14 @@ export async function* scanCsv(chunks: AsyncIterable<Buffer>, delimiter = ','): 
 /** Scans whole records from `buf`; returns where the first incomplete one starts, and its line. */
 function scanSome(
   buf: Buffer,
+  from: number,
   final: boolean,
   delim: number,
   startLine: number,
   b: BatchBuilder,
 ): { pos: number; line: number } {
   const n = buf.length;
-  let pos = 0;
+  let pos = from;
   let line = startLine;
   outer: while (pos < n) {
     const from = b.fields;

@@ -178,6 +178,45 @@ export class ColumnStats {
       this.add(buf.toString('utf8', s, e));
       return;
     }
+    // Shortcuts for the shapes settled identifier and date columns are made of (the counts the general
+    // path below would make, without its loop).
+    const candidate = this.candidate;
+    if (candidate === 'resident_id' && residentIdShape(buf, s, e)) {
+      this.counted(18);
+      if ((buf[e - 1] as number) <= 57) {
+        this.int++;
+        this.num++;
+        if (buf[s] === 48) {
+          this.leadingZero++;
+        }
+      }
+      if (residentIdProblemBytes(buf, s, now) === null) {
+        this.candidateHits++;
+      }
+      return;
+    }
+    if (candidate === 'mobile' && isPlainMobileBytes(buf, s, e)) {
+      this.counted(11);
+      this.int++;
+      this.num++;
+      this.candidateHits++;
+      return;
+    }
+    if (candidate === 'name') {
+      const lead = hanNameLead(buf, s, e);
+      if (lead !== -1) {
+        this.counted((e - s) / 3);
+        if (SURNAME_CODES.has(lead) || looksLikeChineseName(buf.toString('utf8', s, e))) {
+          this.candidateHits++;
+        }
+        return;
+      }
+    }
+    if (candidate === null && isIsoDateBytes(buf, s, e)) {
+      this.counted(10);
+      this.date++;
+      return;
+    }
     let units = 0;
     let ascii = true;
     let digits = true;
@@ -219,12 +258,8 @@ export class ColumnStats {
       this.add(buf.toString('utf8', s, e));
       return;
     }
-    this.rows++;
     const len = units;
-    if (len > this.maxLength) {
-      this.maxLength = len;
-    }
-    this.sameLength = this.sameLength === -1 ? len : this.sameLength === len ? len : -2;
+    this.counted(len);
     if (digits) {
       this.int++;
       this.num++;
@@ -241,7 +276,6 @@ export class ColumnStats {
         this.bool++;
       }
     }
-    const candidate = this.candidate;
     if (len > 64 || candidate === null) {
       return;
     }
@@ -259,6 +293,15 @@ export class ColumnStats {
     if (hit) {
       this.candidateHits++;
     }
+  }
+
+  /** One more filled value of `len` characters. */
+  private counted(len: number): void {
+    this.rows++;
+    if (len > this.maxLength) {
+      this.maxLength = len;
+    }
+    this.sameLength = this.sameLength === -1 ? len : this.sameLength === len ? len : -2;
   }
 
   private candidate: PiiKind | null = null;
