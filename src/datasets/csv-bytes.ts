@@ -93,15 +93,20 @@ class BatchBuilder {
   starts = new Int32Array(8192);
   ends = new Int32Array(8192);
 
+  /** Doubles the field arrays. */
+  grow(): void {
+    const twice = (a: Int32Array) => {
+      const b = new Int32Array(a.length * 2);
+      b.set(a);
+      return b;
+    };
+    this.starts = twice(this.starts);
+    this.ends = twice(this.ends);
+  }
+
   field(s: number, e: number): void {
     if (this.fields === this.starts.length) {
-      const grow = (a: Int32Array) => {
-        const b = new Int32Array(a.length * 2);
-        b.set(a);
-        return b;
-      };
-      this.starts = grow(this.starts);
-      this.ends = grow(this.ends);
+      this.grow();
     }
     this.starts[this.fields] = s;
     this.ends[this.fields] = e;
@@ -200,14 +205,31 @@ function scanSome(
   const n = buf.length;
   let pos = from;
   let line = startLine;
+  // The bytes that matter (delimiter, LF, quote) are all at most this; most bytes of a file are above.
+  const top = Math.max(delim, 34);
   outer: while (pos < n) {
     const from = b.fields;
     let fs = pos;
     let i = pos;
+    // Field bounds go straight into the builder's arrays (grown when full).
+    let starts = b.starts;
+    let ends = b.ends;
+    let nf = from;
     for (; i < n; i++) {
       const c = buf[i] as number;
+      if (c > top) {
+        continue;
+      }
       if (c === delim) {
-        b.field(fs, i);
+        if (nf === starts.length) {
+          b.fields = nf;
+          b.grow();
+          starts = b.starts;
+          ends = b.ends;
+        }
+        starts[nf] = fs;
+        ends[nf] = i;
+        nf++;
         fs = i + 1;
       } else if (c === 10) {
         break;
@@ -225,6 +247,7 @@ function scanSome(
         continue outer;
       }
     }
+    b.fields = nf;
     if (i >= n && !final) {
       b.fields = from;
       break;

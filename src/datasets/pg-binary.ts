@@ -27,6 +27,22 @@ export function daysFromCivil(y: number, m: number, d: number): number {
   return era * 146097 + doe - 719468;
 }
 
+// PostgreSQL day numbers of the first day of each month of 1900–2155, filled as they are asked for.
+const MONTHS = new Float64Array(256 * 16).fill(NaN);
+
+function monthStart(y: number, m: number): number {
+  if (y < 1900 || y > 2155) {
+    return daysFromCivil(y, m, 1) - PG_EPOCH_DAYS;
+  }
+  const k = (y - 1900) * 16 + m;
+  let v = MONTHS[k] as number;
+  if (Number.isNaN(v)) {
+    v = daysFromCivil(y, m, 1) - PG_EPOCH_DAYS;
+    MONTHS[k] = v;
+  }
+  return v;
+}
+
 export class BinaryRowWriter {
   private buf: Buffer = Buffer.allocUnsafe(SLAB);
   private pos = 0;
@@ -152,7 +168,7 @@ export class BinaryRowWriter {
   date(y: number, m: number, d: number): void {
     this.ensure(8);
     this.len(4);
-    this.len((daysFromCivil(y, m, d) - PG_EPOCH_DAYS) | 0);
+    this.len((monthStart(y, m) + d - 1) | 0);
   }
 
   bool(v: boolean): void {
