@@ -926,7 +926,6 @@ export class DatasetService {
     const loadId = newId();
     const startedAt = new Date();
     const scratch = scratchTable(loadId);
-    await createVersionTable(this.deps.db, scratch, items);
     const pass = await this.pass(
       all,
       header,
@@ -1081,7 +1080,6 @@ export class DatasetService {
     const staging = versionTable(ds.id, version);
     const columns = items.map((i) => i.column);
     await dropTable(this.deps.db, staging); // a killed earlier attempt may have left it
-    await createVersionTable(this.deps.db, staging, items);
     let rnBase = 0;
     if (mode !== 'replace' && ds.table_name) {
       const r = await rawQuery<{ m: number | string | null }>(
@@ -1111,9 +1109,10 @@ export class DatasetService {
   }
 
   /**
-   * Validates every row against the items (per-item compiled checks) and streams the good ones into
-   * `staging` by COPY; bad rows are counted, reported (row, column) and kept for quarantine. On a failure
-   * the COPY is aborted and `staging` dropped.
+   * Creates `staging` with the items and validates every row against them (per-item compiled checks),
+   * streaming the good ones into it by COPY (on PostgreSQL the table is created in the COPY's transaction and
+   * appears when the COPY ends); bad rows are counted, reported (row, column) and kept for quarantine. On a
+   * failure the COPY is aborted and `staging` dropped.
    */
   private async pass(
     source: Batches,
@@ -1139,6 +1138,8 @@ export class DatasetService {
       this.deps.database,
       staging,
       items.map((i) => i.column),
+      'csv',
+      items,
     );
     const batches = 'rows' in source ? source.rows : tableRows(source.bytes);
     try {
@@ -1232,6 +1233,7 @@ export class DatasetService {
       staging,
       items.map((i) => i.column),
       'binary',
+      items,
     );
     try {
       for await (const b of batches) {

@@ -25,17 +25,26 @@ const ident = (name: string) => {
   return `"${name}"`;
 };
 
+/** The statements that create a version table and its load-order index. */
+function versionTableDdl(table: string, items: DatasetItemRow[]): string[] {
+  const cols = items.map((i) => `${ident(i.column)} ${pgType(i.dataType as DataType)}`).join(', ');
+  return [
+    `create table ${ident(table)} (_rn bigint not null, ${cols})`,
+    // The load-order index exists before the rows arrive: the server keeps it up (rows come in _rn order,
+    // appended to the rightmost leaf) while the loader is still reading the file, instead of sorting the
+    // whole table once the load is done.
+    `create index ${ident(`${table}_rn`)} on ${ident(table)} (_rn)`,
+  ];
+}
+
 export async function createVersionTable(
   db: Executor,
   table: string,
   items: DatasetItemRow[],
 ): Promise<void> {
-  const cols = items.map((i) => `${ident(i.column)} ${pgType(i.dataType as DataType)}`).join(', ');
-  await sql.raw(`create table ${ident(table)} (_rn bigint not null, ${cols})`).execute(db);
-  // The load-order index exists before the rows arrive: the server keeps it up (rows come in _rn order,
-  // appended to the rightmost leaf) while the loader is still reading the file, instead of sorting the
-  // whole table once the load is done.
-  await sql.raw(`create index ${ident(`${table}_rn`)} on ${ident(table)} (_rn)`).execute(db);
+  for (const stmt of versionTableDdl(table, items)) {
+    await sql.raw(stmt).execute(db);
+  }
 }
 
 export async function dropTable(db: Executor, table: string): Promise<void> {
@@ -105,16 +114,36 @@ export interface CopySink {
 
 const CHUNK = 8 << 20;
 
+/**
+ * Opens a COPY into `table`. With `create`, the version table is created first with those items: on
+ * PostgreSQL in the COPY's own transaction, so the rows are written frozen (`FREEZE`: no hint bits to set
+ * by the ANALYZE and reads that follow) and an aborted load leaves no table behind; the table becomes
+ * visible to other sessions when `end()` commits.
+ */
 export async function openCopySink(
   database: Database,
   table: string,
   columns: string[],
   format: 'csv' | 'binary' = 'csv',
+  create?: DatasetItemRow[],
 ): Promise<CopySink> {
-  const stmt = `COPY ${ident(table)} (${['_rn', ...columns].map(ident).join(', ')}) FROM STDIN WITH (FORMAT ${format})`;
+  const list = ['_rn', ...columns].map(ident).join(', ');
+  const freeze = create !== undefined && database.pgPool !== undefined;
+  const stmt = `COPY ${ident(table)} (${list}) FROM STDIN WITH (FORMAT ${format}${freeze ? ', FREEZE true' : ''})`;
   const binary = format === 'binary';
   if (database.pgPool) {
     const client = await database.pgPool.connect();
+    if (create) {
+      try {
+        await client.query('begin');
+        for (const ddl of versionTableDdl(table, create)) {
+          await client.query(ddl);
+        }
+      } catch (e) {
+        client.release(e instanceof Error ? e : new Error(String(e)));
+        throw e;
+      }
+    }
     const stream = client.query(copyStreams.from(stmt));
     if (binary) {
       stream.write(BINARY_HEADER);
@@ -152,9 +181,15 @@ export async function openCopySink(
         stream.end(binary ? BINARY_TRAILER : undefined);
         try {
           await done;
-        } finally {
-          release();
+          if (create) {
+            await client.query('commit');
+          }
+        } catch (e) {
+          // The connection may be inside a failed transaction: it is closed, not pooled.
+          release(e instanceof Error ? e : new Error(String(e)));
+          throw e;
         }
+        release();
       },
       async abort() {
         stream.destroy(new Error('aborted'));
@@ -166,6 +201,9 @@ export async function openCopySink(
   const pglite = database.pglite;
   if (!pglite) {
     throw new Error('no bulk-load path for this store');
+  }
+  if (create) {
+    await createVersionTable(database.db, table, create);
   }
   const blobStmt = stmt.replace('FROM STDIN', "FROM '/dev/blob'");
   let parts: Array<string | Buffer> = [];
