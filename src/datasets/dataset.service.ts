@@ -10,7 +10,10 @@ import type { SecretBox } from '../platform/secrets.js';
 import { type Connector, HostedConnector, type Row } from './connector.js';
 import type { CsvEncoding } from './csv.js';
 import { datasetRepository, type DatasetRow, type DataSourceRow } from './dataset.repository.js';
-import { type OpenedTable, openTable, type TableRow } from './file-source.js';
+import { type ByteCheck, binaryCapable, compileByteCheck } from './byte-check.js';
+import { type ByteBatch, recordValues } from './csv-bytes.js';
+import { batchRows, type OpenedTable, openTable, type TableRow } from './file-source.js';
+import { BinaryRowWriter } from './pg-binary.js';
 import type { Filter, Order } from './filter.js';
 import {
   carryOver,
@@ -35,6 +38,7 @@ import {
   type CompiledCheck,
   compileCheck,
   csvField,
+  type DataType,
   Failure,
   type ItemSpec,
   proposeItem,
@@ -221,6 +225,98 @@ const ENDED: CopySink = {
   end: () => Promise.resolve(),
   abort: () => Promise.resolve(),
 };
+
+/** The rows of a load: CSV byte batches (binary COPY when the items allow it) or table rows. */
+type Batches = { bytes: AsyncIterable<ByteBatch> } | { rows: AsyncIterable<TableRow[]> };
+
+async function* tableRows(bytes: AsyncIterable<ByteBatch>): AsyncGenerator<TableRow[]> {
+  for await (const b of bytes) {
+    yield batchRows(b);
+  }
+}
+
+/** Adds a byte batch's records to per-column statistics (missing fields count as empty). */
+function addBatchStats(b: ByteBatch, stats: ColumnStats[], now: number): void {
+  const { buf, starts, ends, first } = b;
+  for (let r = 0; r < b.rows; r++) {
+    const f0 = first[r] as number;
+    const nf = (first[r + 1] as number) - f0;
+    for (let i = 0; i < stats.length; i++) {
+      if (i < nf) {
+        (stats[i] as ColumnStats).addBytes(buf, starts[f0 + i] as number, ends[f0 + i] as number, now);
+      } else {
+        (stats[i] as ColumnStats).add(null);
+      }
+    }
+  }
+}
+
+/**
+ * Reads the first SAMPLE_ROWS rows of a table into `stats`; resolves to the whole table again (the sample kept, then the rest), in the form the table offers (byte batches or rows).
+ */
+async function sampleFirst(table: OpenedTable, stats: ColumnStats[]): Promise<Batches> {
+  if (table.bytes) {
+    const it = table.bytes[Symbol.asyncIterator]();
+    const kept: ByteBatch[] = [];
+    const now = Date.now();
+    try {
+      for (let n = 0; n < SAMPLE_ROWS;) {
+        const next = await it.next();
+        if (next.done) {
+          break;
+        }
+        addBatchStats(next.value, stats, now);
+        kept.push(next.value);
+        n += next.value.rows;
+      }
+    } catch (e) {
+      await it.return?.(undefined);
+      throw e;
+    }
+    async function* all(): AsyncGenerator<ByteBatch> {
+      try {
+        yield* kept;
+        for (let next = await it.next(); !next.done; next = await it.next()) {
+          yield next.value;
+        }
+      } finally {
+        await it.return?.(undefined);
+      }
+    }
+    return { bytes: all() };
+  }
+  const it = table.rows[Symbol.asyncIterator]();
+  const kept: TableRow[][] = [];
+  try {
+    for (let n = 0; n < SAMPLE_ROWS;) {
+      const next = await it.next();
+      if (next.done) {
+        break;
+      }
+      for (const r of next.value) {
+        for (let i = 0; i < stats.length; i++) {
+          (stats[i] as ColumnStats).add(r.values[i] ?? null);
+        }
+      }
+      kept.push(next.value);
+      n += next.value.length;
+    }
+  } catch (e) {
+    await it.return?.(undefined);
+    throw e;
+  }
+  async function* all(): AsyncGenerator<TableRow[]> {
+    try {
+      yield* kept;
+      for (let next = await it.next(); !next.done; next = await it.next()) {
+        yield next.value;
+      }
+    } finally {
+      await it.return?.(undefined);
+    }
+  }
+  return { rows: all() };
+}
 
 /**
  * Aggregation (汇聚): hosted datasets loaded from files or filled in, linked datasets read in place,
@@ -713,10 +809,17 @@ export class DatasetService {
   }) {
     const table = await openTable(input.file, input);
     const stats = table.header.map(() => new ColumnStats());
-    for await (const batch of table.rows) {
-      for (const r of batch) {
-        for (let i = 0; i < stats.length; i++) {
-          (stats[i] as ColumnStats).add(r.values[i] ?? null);
+    if (table.bytes) {
+      const now = Date.now();
+      for await (const b of table.bytes) {
+        addBatchStats(b, stats, now);
+      }
+    } else {
+      for await (const batch of table.rows) {
+        for (const r of batch) {
+          for (let i = 0; i < stats.length; i++) {
+            (stats[i] as ColumnStats).add(r.values[i] ?? null);
+          }
         }
       }
     }
@@ -809,26 +912,7 @@ export class DatasetService {
     }
     // Items are proposed from the first rows; the whole file's statistics are gathered by the pass.
     const sampleStats = header.map(() => new ColumnStats());
-    const rows = table.rows[Symbol.asyncIterator]();
-    const sample: TableRow[][] = [];
-    try {
-      for (let n = 0; n < SAMPLE_ROWS;) {
-        const next = await rows.next();
-        if (next.done) {
-          break;
-        }
-        for (const r of next.value) {
-          for (let i = 0; i < sampleStats.length; i++) {
-            (sampleStats[i] as ColumnStats).add(r.values[i] ?? null);
-          }
-        }
-        sample.push(next.value);
-        n += next.value.length;
-      }
-    } catch (e) {
-      await rows.return?.(undefined);
-      throw e;
-    }
+    const all = await sampleFirst(table, sampleStats);
     const sampled = header.map((h, i) => proposeItem(h, sampleStats[i] as ColumnStats));
     // Checked without a length: the final length is the longest value of the whole file.
     const items: DatasetItemRow[] = sampled.map((i, n) => ({
@@ -838,23 +922,12 @@ export class DatasetService {
       piiKind: i.piiKind,
       column: `c${n + 1}`,
     }));
-    async function* all(): AsyncGenerator<TableRow[]> {
-      try {
-        yield* sample;
-        for (let next = await rows.next(); !next.done; next = await rows.next()) {
-          yield next.value;
-        }
-      } finally {
-        await rows.return?.(undefined);
-      }
-    }
     const stats = header.map(() => new ColumnStats());
     const loadId = newId();
     const startedAt = new Date();
     const scratch = scratchTable(loadId);
-    await createVersionTable(this.deps.db, scratch, items);
     const pass = await this.pass(
-      all(),
+      all,
       header,
       items,
       items.map((i) => header.indexOf(i.name)),
@@ -1007,7 +1080,6 @@ export class DatasetService {
     const staging = versionTable(ds.id, version);
     const columns = items.map((i) => i.column);
     await dropTable(this.deps.db, staging); // a killed earlier attempt may have left it
-    await createVersionTable(this.deps.db, staging, items);
     let rnBase = 0;
     if (mode !== 'replace' && ds.table_name) {
       const r = await rawQuery<{ m: number | string | null }>(
@@ -1017,7 +1089,15 @@ export class DatasetService {
       );
       rnBase = Number(r[0]?.m ?? 0);
     }
-    const pass = await this.pass(table.rows, table.header, items, index, staging, rnBase, onError);
+    const pass = await this.pass(
+      table.bytes ? { bytes: table.bytes } : { rows: table.rows },
+      table.header,
+      items,
+      index,
+      staging,
+      rnBase,
+      onError,
+    );
     return this.commit(actor, ds, resource, table, sourceName, keys, mode, onError, {
       loadId,
       startedAt,
@@ -1029,12 +1109,13 @@ export class DatasetService {
   }
 
   /**
-   * Validates every row against the items (per-item compiled checks) and streams the good ones into
-   * `staging` by COPY; bad rows are counted, reported (row, column) and kept for quarantine. On a failure
-   * the COPY is aborted and `staging` dropped.
+   * Creates `staging` with the items and validates every row against them (per-item compiled checks),
+   * streaming the good ones into it by COPY (on PostgreSQL the table is created in the COPY's transaction and
+   * appears when the COPY ends); bad rows are counted, reported (row, column) and kept for quarantine. On a
+   * failure the COPY is aborted and `staging` dropped.
    */
   private async pass(
-    batches: AsyncIterable<TableRow[]>,
+    source: Batches,
     header: string[],
     items: DatasetItemRow[],
     index: number[],
@@ -1043,6 +1124,9 @@ export class DatasetService {
     onError: OnError,
     stats?: ColumnStats[],
   ): Promise<LoadPass> {
+    if ('bytes' in source && items.every((i) => binaryCapable(i.dataType as DataType))) {
+      return this.binaryPass(source.bytes, header, items, index, staging, rnBase, onError, stats);
+    }
     const errors: ValueError[] = [];
     const quarantined: Quarantined[] = [];
     let rowsRead = 0;
@@ -1050,12 +1134,14 @@ export class DatasetService {
     const width = header.length;
     const checks = items.map((i) => compileCheck(i as ItemSpec));
     const checked: Array<string | null> = items.map(() => null);
-    const inOrder = items.length === width && index.every((v, n) => v === n);
     const sink = await openCopySink(
       this.deps.database,
       staging,
       items.map((i) => i.column),
+      'csv',
+      items,
     );
+    const batches = 'rows' in source ? source.rows : tableRows(source.bytes);
     try {
       for await (const batch of batches) {
         let out = '';
@@ -1071,8 +1157,6 @@ export class DatasetService {
           if (vals.length !== width && !(vals.length > width && vals.slice(width).every((v) => !v))) {
             bad = [{ column: '*', code: 'fieldCount' }];
           } else {
-            // When every value passes unchanged, the line as read is the COPY line.
-            let same = inOrder && r.text !== undefined && vals.length === width;
             for (let n = 0; n < checks.length; n++) {
               const idx = index[n] as number;
               const raw = idx === -1 ? null : (vals[idx] ?? null);
@@ -1081,23 +1165,15 @@ export class DatasetService {
                 (bad ??= []).push({ column: (items[n] as DatasetItemRow).name, code: c.code });
               } else {
                 checked[n] = c;
-                if (c !== raw && !(c === null && raw === '')) {
-                  same = false;
-                }
               }
             }
             if (!bad) {
-              const text = r.text as string;
-              if (same && text.indexOf('\r') === -1) {
-                out += `${rnBase + r.row},${text}\n`;
-              } else {
-                let line = String(rnBase + r.row);
-                for (let n = 0; n < checks.length; n++) {
-                  const c = checked[n] as string | null;
-                  line += c === null ? ',' : (checks[n] as CompiledCheck).safe ? `,${c}` : `,${csvField(c)}`;
-                }
-                out += `${line}\n`;
+              let line = String(rnBase + r.row);
+              for (let n = 0; n < checks.length; n++) {
+                const c = checked[n] as string | null;
+                line += c === null ? ',' : (checks[n] as CompiledCheck).safe ? `,${c}` : `,${csvField(c)}`;
               }
+              out += `${line}\n`;
             }
           }
           if (bad) {
@@ -1118,6 +1194,122 @@ export class DatasetService {
         }
         if (out) {
           await sink.write(out);
+        }
+      }
+    } catch (e) {
+      await sink.abort().catch(() => undefined);
+      await dropTable(this.deps.db, staging).catch(() => undefined);
+      throw e;
+    }
+    return { rowsRead, rowsRejected, errors, quarantined, sink };
+  }
+
+  /**
+   * `pass` over CSV byte batches into a binary COPY: each value is checked on its bytes and written
+   * into the row as it is checked (a bad row is rolled back), with no string per row or per value on
+   * the common path; the column statistics (new-resource loads) are gathered in the same loop.
+   */
+  private async binaryPass(
+    batches: AsyncIterable<ByteBatch>,
+    header: string[],
+    items: DatasetItemRow[],
+    index: number[],
+    staging: string,
+    rnBase: number,
+    onError: OnError,
+    stats?: ColumnStats[],
+  ): Promise<LoadPass> {
+    const errors: ValueError[] = [];
+    const quarantined: Quarantined[] = [];
+    let rowsRead = 0;
+    let rowsRejected = 0;
+    const width = header.length;
+    const now = Date.now();
+    const checks = items.map((i) => compileByteCheck(i as ItemSpec));
+    const nItems = checks.length;
+    const w = new BinaryRowWriter();
+    const sink = await openCopySink(
+      this.deps.database,
+      staging,
+      items.map((i) => i.column),
+      'binary',
+      items,
+    );
+    try {
+      for await (const b of batches) {
+        const { buf, starts, ends, first, line } = b;
+        for (let r = 0; r < b.rows; r++) {
+          rowsRead++;
+          const f0 = first[r] as number;
+          const nf = (first[r + 1] as number) - f0;
+          const row = line[r] as number;
+          if (stats) {
+            for (let i = 0; i < width; i++) {
+              if (i < nf) {
+                (stats[i] as ColumnStats).addBytes(
+                  buf,
+                  starts[f0 + i] as number,
+                  ends[f0 + i] as number,
+                  now,
+                );
+              } else {
+                (stats[i] as ColumnStats).add(null);
+              }
+            }
+          }
+          let bad: Array<{ column: string; code: string }> | undefined;
+          let extraFilled = false;
+          for (let i = width; i < nf; i++) {
+            if ((ends[f0 + i] as number) > (starts[f0 + i] as number)) {
+              extraFilled = true;
+            }
+          }
+          if (nf < width || extraFilled) {
+            bad = [{ column: '*', code: 'fieldCount' }];
+          } else {
+            w.beginRow(nItems + 1);
+            w.int8(rnBase + row);
+            for (let n = 0; n < nItems; n++) {
+              const idx = index[n] as number;
+              const fail =
+                idx === -1
+                  ? (checks[n] as ByteCheck)(buf, -1, -1, w, now)
+                  : (checks[n] as ByteCheck)(
+                      buf,
+                      starts[f0 + idx] as number,
+                      ends[f0 + idx] as number,
+                      w,
+                      now,
+                    );
+              if (fail) {
+                (bad ??= []).push({ column: (items[n] as DatasetItemRow).name, code: fail.code });
+              }
+            }
+            if (bad) {
+              w.rollback();
+            } else {
+              w.endRow();
+            }
+          }
+          if (bad) {
+            rowsRejected++;
+            for (const e of bad) {
+              if (errors.length < MAX_ERRORS) {
+                errors.push({ row, ...e });
+              }
+            }
+            if (onError === 'quarantine') {
+              const vals = recordValues(b, r);
+              quarantined.push({
+                row,
+                values: Object.fromEntries(header.map((h, i) => [h, vals[i] ?? null])),
+                errors: bad,
+              });
+            }
+          }
+        }
+        for (const chunk of w.take()) {
+          await sink.write(chunk);
         }
       }
     } catch (e) {

@@ -9,15 +9,14 @@ import path from 'node:path';
 import { TextDecoder } from 'node:util';
 import ExcelJS from 'exceljs';
 import { ValidationError } from '../platform/errors.js';
-import { type CsvEncoding, decodeChunks, parseCsv } from './csv.js';
+import type { CsvEncoding } from './csv.js';
+import { type ByteBatch, recordValues, scanCsv, utf8Chunks } from './csv-bytes.js';
 
 export type FileFormat = 'csv' | 'xlsx' | 'json' | 'ndjson';
 
 export interface TableRow {
   row: number;
   values: Array<string | null>;
-  /** Comma-separated CSV: the line as read, when no field was quoted (a load may pass it on as it is). */
-  text?: string | undefined;
 }
 
 export interface OpenedTable {
@@ -26,6 +25,8 @@ export interface OpenedTable {
   header: string[];
   /** Batches of rows, header and footers excluded. */
   rows: AsyncIterable<TableRow[]>;
+  /** CSV: the same records as UTF-8 byte ranges (read either these or `rows`, once). */
+  bytes?: AsyncIterable<ByteBatch>;
 }
 
 export function formatOf(file: string, override?: string): FileFormat {
@@ -66,37 +67,77 @@ export async function openTable(
 
 async function openCsv(file: string, encoding: CsvEncoding | undefined): Promise<OpenedTable> {
   let detected: CsvEncoding | null = null;
-  const source = createReadStream(file, { highWaterMark: 1 << 16 });
+  const source = createReadStream(file, { highWaterMark: 1 << 18 });
   const delimiter = file.toLowerCase().endsWith('.tsv') ? '\t' : ',';
-  const batches = parseCsv(
-    decodeChunks(source, encoding, (e) => {
+  const batches = scanCsv(
+    utf8Chunks(source, encoding, (e) => {
       detected = e;
     }),
     delimiter,
   );
   const it = batches[Symbol.asyncIterator]();
-  const first = await it.next();
-  if (first.done || first.value.length === 0) {
+  let first: IteratorResult<ByteBatch>;
+  try {
+    first = await it.next();
+  } catch (e) {
+    source.destroy();
+    throw e;
+  }
+  if (first.done || first.value.rows === 0) {
     source.destroy();
     throw noHeader();
   }
-  const [head, ...rest] = first.value;
-  const header = (head as { fields: string[] }).fields.map((h) => h.trim());
-  const toRows = (recs: Array<{ line: number; fields: string[]; text?: string }>): TableRow[] =>
-    recs.map((r) => ({ row: r.line, values: r.fields, text: delimiter === ',' ? r.text : undefined }));
-  async function* rows(): AsyncGenerator<TableRow[]> {
+  const b0 = first.value;
+  const header = recordValues(b0, 0).map((h) => h.trim());
+  // The first batch without its header record.
+  const rest: ByteBatch = {
+    ...b0,
+    rows: b0.rows - 1,
+    line: b0.line.subarray(1),
+    first: b0.first.subarray(1),
+  };
+  let taken = false;
+  async function* bytes(): AsyncGenerator<ByteBatch> {
+    if (taken) {
+      throw new Error('the rows of an opened table are read once');
+    }
+    taken = true;
     try {
-      if (rest.length) {
-        yield toRows(rest);
+      if (rest.rows) {
+        yield rest;
       }
       for (let n = await it.next(); !n.done; n = await it.next()) {
-        yield toRows(n.value);
+        yield n.value;
       }
     } finally {
       source.destroy();
     }
   }
-  return { format: 'csv', encoding: detected, header, rows: rows() };
+  async function* rows(): AsyncGenerator<TableRow[]> {
+    for await (const b of bytes()) {
+      yield batchRows(b);
+    }
+  }
+  return {
+    format: 'csv',
+    encoding: detected,
+    header,
+    get rows() {
+      return rows();
+    },
+    get bytes() {
+      return bytes();
+    },
+  };
+}
+
+/** The records of a byte batch as table rows. */
+export function batchRows(b: ByteBatch): TableRow[] {
+  const out: TableRow[] = [];
+  for (let r = 0; r < b.rows; r++) {
+    out.push({ row: b.line[r] as number, values: recordValues(b, r) });
+  }
+  return out;
 }
 
 function cellText(v: ExcelJS.CellValue): string | null {

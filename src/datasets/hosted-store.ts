@@ -8,6 +8,7 @@ import { CompiledQuery, sql } from 'kysely';
 import copyStreams from 'pg-copy-streams';
 import type { Database, Executor } from '../platform/db/database.js';
 import type { DatasetItemRow } from '../platform/db/tables/datasets.js';
+import { BINARY_HEADER, BINARY_TRAILER } from './pg-binary.js';
 import { type DataType, pgType } from './values.js';
 
 export const versionTable = (datasetId: string, version: number): string =>
@@ -24,13 +25,26 @@ const ident = (name: string) => {
   return `"${name}"`;
 };
 
+/** The statements that create a version table and its load-order index. */
+function versionTableDdl(table: string, items: DatasetItemRow[]): string[] {
+  const cols = items.map((i) => `${ident(i.column)} ${pgType(i.dataType as DataType)}`).join(', ');
+  return [
+    `create table ${ident(table)} (_rn bigint not null, ${cols})`,
+    // The load-order index exists before the rows arrive: the server keeps it up (rows come in _rn order,
+    // appended to the rightmost leaf) while the loader is still reading the file, instead of sorting the
+    // whole table once the load is done.
+    `create index ${ident(`${table}_rn`)} on ${ident(table)} (_rn)`,
+  ];
+}
+
 export async function createVersionTable(
   db: Executor,
   table: string,
   items: DatasetItemRow[],
 ): Promise<void> {
-  const cols = items.map((i) => `${ident(i.column)} ${pgType(i.dataType as DataType)}`).join(', ');
-  await sql.raw(`create table ${ident(table)} (_rn bigint not null, ${cols})`).execute(db);
+  for (const stmt of versionTableDdl(table, items)) {
+    await sql.raw(stmt).execute(db);
+  }
 }
 
 export async function dropTable(db: Executor, table: string): Promise<void> {
@@ -39,11 +53,12 @@ export async function dropTable(db: Executor, table: string): Promise<void> {
 
 export async function renameTable(db: Executor, from: string, to: string): Promise<void> {
   await sql.raw(`alter table ${ident(from)} rename to ${ident(to)}`).execute(db);
+  await sql.raw(`alter index if exists ${ident(`${from}_rn`)} rename to ${ident(`${to}_rn`)}`).execute(db);
 }
 
 /**
- * Indexes (load order, and the key items when there are any) and analyses a loaded version table; returns its
- * row count (counted unless `known`).
+ * Indexes the key items (when there are any) and analyses a loaded version table (its load-order index was
+ * made with it); returns its row count (counted unless `known`).
  */
 export async function finishVersionTable(
   db: Executor,
@@ -51,7 +66,6 @@ export async function finishVersionTable(
   keyColumns: string[] = [],
   known?: number,
 ): Promise<number> {
-  await sql.raw(`create index ${ident(`${table}_rn`)} on ${ident(table)} (_rn)`).execute(db);
   if (keyColumns.length > 0) {
     // Point lookups by key (the governed data API's verify and key filters) use this index.
     await sql
@@ -88,20 +102,52 @@ export async function carryOver(
     .execute(db);
 }
 
-/** A COPY target accepting CSV text; `end()` completes the COPY. */
+/**
+ * A COPY target accepting CSV text, or binary COPY rows (`BinaryRowWriter`; the sink adds the file
+ * header and trailer); `end()` completes the COPY.
+ */
 export interface CopySink {
-  write(csv: string): Promise<void>;
+  write(data: string | Buffer): Promise<void>;
   end(): Promise<void>;
   abort(): Promise<void>;
 }
 
 const CHUNK = 8 << 20;
 
-export async function openCopySink(database: Database, table: string, columns: string[]): Promise<CopySink> {
-  const stmt = `COPY ${ident(table)} (${['_rn', ...columns].map(ident).join(', ')}) FROM STDIN WITH (FORMAT csv)`;
+/**
+ * Opens a COPY into `table`. With `create`, the version table is created first with those items: on
+ * PostgreSQL in the COPY's own transaction, so the rows are written frozen (`FREEZE`: no hint bits to set
+ * by the ANALYZE and reads that follow) and an aborted load leaves no table behind; the table becomes
+ * visible to other sessions when `end()` commits.
+ */
+export async function openCopySink(
+  database: Database,
+  table: string,
+  columns: string[],
+  format: 'csv' | 'binary' = 'csv',
+  create?: DatasetItemRow[],
+): Promise<CopySink> {
+  const list = ['_rn', ...columns].map(ident).join(', ');
+  const freeze = create !== undefined && database.pgPool !== undefined;
+  const stmt = `COPY ${ident(table)} (${list}) FROM STDIN WITH (FORMAT ${format}${freeze ? ', FREEZE true' : ''})`;
+  const binary = format === 'binary';
   if (database.pgPool) {
     const client = await database.pgPool.connect();
+    if (create) {
+      try {
+        await client.query('begin');
+        for (const ddl of versionTableDdl(table, create)) {
+          await client.query(ddl);
+        }
+      } catch (e) {
+        client.release(e instanceof Error ? e : new Error(String(e)));
+        throw e;
+      }
+    }
     const stream = client.query(copyStreams.from(stmt));
+    if (binary) {
+      stream.write(BINARY_HEADER);
+    }
     const done = new Promise<void>((resolve, reject) => {
       stream.on('finish', resolve);
       stream.on('error', reject);
@@ -132,12 +178,18 @@ export async function openCopySink(database: Database, table: string, columns: s
         }
       },
       async end() {
-        stream.end();
+        stream.end(binary ? BINARY_TRAILER : undefined);
         try {
           await done;
-        } finally {
-          release();
+          if (create) {
+            await client.query('commit');
+          }
+        } catch (e) {
+          // The connection may be inside a failed transaction: it is closed, not pooled.
+          release(e instanceof Error ? e : new Error(String(e)));
+          throw e;
         }
+        release();
       },
       async abort() {
         stream.destroy(new Error('aborted'));
@@ -150,14 +202,18 @@ export async function openCopySink(database: Database, table: string, columns: s
   if (!pglite) {
     throw new Error('no bulk-load path for this store');
   }
+  if (create) {
+    await createVersionTable(database.db, table, create);
+  }
   const blobStmt = stmt.replace('FROM STDIN', "FROM '/dev/blob'");
-  let parts: string[] = [];
+  let parts: Array<string | Buffer> = [];
   let size = 0;
   const flush = async () => {
     if (size === 0) {
       return;
     }
-    const blob = new Blob(parts);
+    // Each blob is a whole COPY file: binary ones get the header and trailer.
+    const blob = new Blob(binary ? [BINARY_HEADER, ...parts, BINARY_TRAILER] : parts);
     parts = [];
     size = 0;
     await pglite.query(blobStmt, [], { blob });

@@ -19,26 +19,17 @@ export function idCheckChar(first17: string): string {
   return ID_CHECK[s % 11] as string;
 }
 
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
 /** True when `y-m-d` is a real calendar date. */
 export function isRealDate(y: number, m: number, d: number): boolean {
   if (m < 1 || m > 12 || d < 1) {
     return false;
   }
-  const days = [
-    31,
-    (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28,
-    31,
-    30,
-    31,
-    30,
-    31,
-    31,
-    30,
-    31,
-    30,
-    31,
-  ];
-  return d <= (days[m - 1] as number);
+  if (m === 2 && d === 29) {
+    return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+  }
+  return d <= (MONTH_DAYS[m - 1] as number);
 }
 
 // The last answer: an import asks twice about the same value (statistics, then validation).
@@ -178,6 +169,8 @@ const COMPOUND = [
 ];
 
 const SURNAME_SET = new Set(SURNAMES);
+/** The single-character surnames as code points (for checks on bytes). */
+export const SURNAME_CODES: ReadonlySet<number> = new Set([...SURNAMES].map((c) => c.charCodeAt(0)));
 
 /** A plausible Chinese personal name: 2–4 Han characters starting with a known surname. */
 export function looksLikeChineseName(v: string): boolean {

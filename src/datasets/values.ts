@@ -16,8 +16,16 @@ import {
   looksLikeChineseName,
   type PiiKind,
   residentIdProblem,
+  SURNAME_CODES,
   usccProblem,
 } from './identifiers.js';
+import {
+  hanNameLead,
+  isIsoDateBytes,
+  isPlainMobileBytes,
+  residentIdProblemBytes,
+  residentIdShape,
+} from './byte-rules.js';
 
 export type DataType = 'C' | 'N' | 'Y' | 'D' | 'T' | 'L' | 'M' | 'G' | 'B' | 'I' | 'F';
 export type Level = 'core' | 'important' | 'general';
@@ -154,6 +162,146 @@ export class ColumnStats {
         this.candidateHits++;
       }
     }
+  }
+
+  /**
+   * `add` for the UTF-8 bytes buf[s, e) (s < 0: no value), with the same effect: the common shapes are
+   * counted on the bytes, anything else (and the first values, which every kind is tested on) goes
+   * through `add` as a string. `now` stands for the clock of the resident ID birth-date rule.
+   */
+  addBytes(buf: Buffer, s: number, e: number, now: number): void {
+    if (s < 0 || s >= e) {
+      this.add(null);
+      return;
+    }
+    if (this.rows - this.empty <= SETTLE) {
+      this.add(buf.toString('utf8', s, e));
+      return;
+    }
+    // Shortcuts for the shapes settled identifier and date columns are made of (the counts the general
+    // path below would make, without its loop).
+    const candidate = this.candidate;
+    if (candidate === 'resident_id' && residentIdShape(buf, s, e)) {
+      this.counted(18);
+      if ((buf[e - 1] as number) <= 57) {
+        this.int++;
+        this.num++;
+        if (buf[s] === 48) {
+          this.leadingZero++;
+        }
+      }
+      if (residentIdProblemBytes(buf, s, now) === null) {
+        this.candidateHits++;
+      }
+      return;
+    }
+    if (candidate === 'mobile' && isPlainMobileBytes(buf, s, e)) {
+      this.counted(11);
+      this.int++;
+      this.num++;
+      this.candidateHits++;
+      return;
+    }
+    if (candidate === 'name') {
+      const lead = hanNameLead(buf, s, e);
+      if (lead !== -1) {
+        this.counted((e - s) / 3);
+        if (SURNAME_CODES.has(lead) || looksLikeChineseName(buf.toString('utf8', s, e))) {
+          this.candidateHits++;
+        }
+        return;
+      }
+    }
+    if (candidate === null && isIsoDateBytes(buf, s, e)) {
+      this.counted(10);
+      this.date++;
+      return;
+    }
+    let units = 0;
+    let ascii = true;
+    let digits = true;
+    // Only characters the number and date patterns are made of (ASCII ones; 年月日 are not ASCII).
+    let numeric = true;
+    for (let i = s; i < e; i++) {
+      const c = buf[i] as number;
+      if (c < 0x80) {
+        units++;
+        if (c < 48 || c > 57) {
+          digits = false;
+          if (!(
+            c === 43 ||
+            c === 44 ||
+            c === 45 ||
+            c === 46 ||
+            c === 47 ||
+            c === 58 ||
+            c === 32 ||
+            c === 84 ||
+            c === 90
+          )) {
+            numeric = false;
+          }
+        }
+      } else {
+        ascii = false;
+        digits = false;
+        if ((c & 0xc0) !== 0x80) {
+          units += c >= 0xf0 ? 2 : 1;
+        }
+      }
+    }
+    const c0 = buf[s] as number;
+    const signOrDigit = (c0 >= 48 && c0 <= 57) || c0 === 43 || c0 === 45;
+    const isoDate = signOrDigit && !digits && isIsoDateBytes(buf, s, e);
+    if (signOrDigit && !digits && !isoDate && (!ascii || numeric)) {
+      // Signed numbers, decimals, other date spellings: the patterns decide.
+      this.add(buf.toString('utf8', s, e));
+      return;
+    }
+    const len = units;
+    this.counted(len);
+    if (digits) {
+      this.int++;
+      this.num++;
+      if (len > 1 && c0 === 48) {
+        this.leadingZero++;
+      }
+    } else if (isoDate) {
+      this.date++;
+    }
+    let v: string | undefined;
+    if (len === 1 || ((len === 4 || len === 5) && (c0 === 116 || c0 === 84 || c0 === 102 || c0 === 70))) {
+      v = buf.toString('utf8', s, e);
+      if (TRUE.has(v) || FALSE.has(v)) {
+        this.bool++;
+      }
+    }
+    if (len > 64 || candidate === null) {
+      return;
+    }
+    let hit: boolean;
+    if (candidate === 'resident_id' && residentIdShape(buf, s, e)) {
+      hit = residentIdProblemBytes(buf, s, now) === null;
+    } else if (candidate === 'mobile' && isPlainMobileBytes(buf, s, e)) {
+      hit = true;
+    } else if (candidate === 'name' && (e - s) % 3 === 0) {
+      const lead = hanNameLead(buf, s, e);
+      hit = lead !== -1 && (SURNAME_CODES.has(lead) || looksLikeChineseName(buf.toString('utf8', s, e)));
+    } else {
+      hit = (this.candidateTest as (v: string) => boolean)(v ?? buf.toString('utf8', s, e));
+    }
+    if (hit) {
+      this.candidateHits++;
+    }
+  }
+
+  /** One more filled value of `len` characters. */
+  private counted(len: number): void {
+    this.rows++;
+    if (len > this.maxLength) {
+      this.maxLength = len;
+    }
+    this.sameLength = this.sameLength === -1 ? len : this.sameLength === len ? len : -2;
   }
 
   private candidate: PiiKind | null = null;
@@ -323,6 +471,8 @@ const failure = (code: string): Failure => {
   }
   return f;
 };
+/** The shared Failure of a code. */
+export const failureOf = failure;
 
 /**
  * A per-item checker equivalent to `checkValue`, for bulk loads: returns the normalised value (null for
