@@ -189,6 +189,9 @@ export class PgSource extends LinkedSource {
   /** Streams through a server-side cursor in batches (bounded memory). */
   async *stream(sqlText: string, params: unknown[]): AsyncIterable<Row[]> {
     const client = await this.guard(() => this.pool.connect());
+    // A checked-out client whose server goes away also emits 'error'; the failing FETCH reports it.
+    const ignore = () => undefined;
+    client.on('error', ignore);
     let ok = false;
     try {
       await client.query('BEGIN READ ONLY');
@@ -214,6 +217,7 @@ export class PgSource extends LinkedSource {
           () => false,
           () => true,
         ));
+      client.off('error', ignore);
       client.release(broken);
     }
   }
