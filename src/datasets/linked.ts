@@ -323,6 +323,11 @@ export class MysqlSource extends LinkedSource {
         conn.destroy();
       }, this.timeout);
     };
+    // A connection lost mid-result is reported on the connection, not the query: listen there too.
+    const lost = (e?: unknown) =>
+      fail(e ?? Object.assign(new Error('Connection lost'), { code: 'PROTOCOL_CONNECTION_LOST' }));
+    conn.on('error', lost);
+    conn.on('end', lost);
     const q = conn.query({ sql: sqlText, values: params });
     q.on('result', (row) => {
       batch.push(row as Row);
@@ -374,6 +379,8 @@ export class MysqlSource extends LinkedSource {
       }
     } finally {
       clearTimeout(timer);
+      conn.off('error', lost);
+      conn.off('end', lost);
       if (clean) {
         conn.release();
       } else {

@@ -8,6 +8,7 @@ import { PG_ADMIN_URL } from '../support/db.js';
  * Streaming scans from linked sources, at the source level, against the PostgreSQL and MariaDB servers:
  * a consumer that stops early leaves the (one-connection) pool usable, and a source that dies in the
  * middle of a stream ends it with a clear SOURCE_UNAVAILABLE error rather than a short, silent result.
+ * The sources' timeout is long, so the loss itself, not the inactivity timeout, must end the stream.
  */
 const pgUrl = new URL(PG_ADMIN_URL);
 const ROWS = 200_000;
@@ -23,7 +24,7 @@ const open = (kind: 'postgres' | 'mysql'): LinkedSource =>
           username: decodeURIComponent(pgUrl.username),
           password: decodeURIComponent(pgUrl.password) || null,
           poolSize: 1,
-          timeoutMs: 5000,
+          timeoutMs: 60_000,
         }
       : {
           id: 'stream-my',
@@ -34,7 +35,7 @@ const open = (kind: 'postgres' | 'mysql'): LinkedSource =>
           username: 'root',
           password: null,
           poolSize: 1,
-          timeoutMs: 5000,
+          timeoutMs: 60_000,
         },
   );
 // Wide rows (≈ 40 MB in all), so the stream cannot have been buffered whole by the time it is cut.
@@ -54,7 +55,7 @@ for (const kind of ['postgres', 'mysql'] as const) {
 
     test(
       'a consumer that stops after the first batch leaves the pool usable',
-      { timeout: 60_000 },
+      { timeout: 120_000 },
       async () => {
         let seen = 0;
         for await (const batch of source.stream(wide(kind), [])) {
@@ -75,7 +76,7 @@ for (const kind of ['postgres', 'mysql'] as const) {
 
     test(
       'a source that dies mid-stream ends the stream with SOURCE_UNAVAILABLE',
-      { timeout: 60_000 },
+      { timeout: 120_000 },
       async () => {
         let seen = 0;
         const read = async () => {
