@@ -56,6 +56,28 @@ export const TARGETS: Target[] = [
     value: 25,
     why: 'point lookup through the pipeline at 1,000 req/s',
   },
+  { suite: 'scan', metric: 'postgres_ratio', op: '>=', value: 0.8, why: 'linked PG stream vs bare pg' },
+  {
+    suite: 'scan',
+    metric: 'postgres_point_ratio',
+    op: '>=',
+    value: 0.8,
+    why: 'linked PG point query vs bare pg',
+  },
+  {
+    suite: 'scan',
+    metric: 'mariadb_ratio',
+    op: '>=',
+    value: 0.8,
+    why: 'linked MariaDB stream vs bare mysql2',
+  },
+  {
+    suite: 'scan',
+    metric: 'mariadb_point_ratio',
+    op: '>=',
+    value: 0.8,
+    why: 'linked MariaDB point query vs bare mysql2',
+  },
   {
     suite: 'stream',
     metric: 'rows_per_s',

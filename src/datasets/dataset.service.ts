@@ -1477,7 +1477,7 @@ export class DatasetService {
   /**
    * Copies a linked dataset into the hosted dataset of a resource (same item names), through the same
    * validation and versioned COPY as a file import. `full` replaces; `incremental` upserts by `keys`
-   * the rows whose `since` item is greater than the highest value already hosted. Each run is a load
+   * the rows whose `since` item is at least the highest value already hosted. Each run is a load
    * in the run history (`loads`), with source `sync:<linked dataset id>`.
    */
   async sync(
@@ -1517,7 +1517,10 @@ export class DatasetService {
         );
         const m = r[0]?.m;
         if (m !== null && m !== undefined) {
-          filter = { op: 'gt', item: since.name, value: String(m) };
+          // Not `gt`: a row changed after the last run but stamped with the same value as the cursor
+          // (updated in the same second) would be skipped for ever. Re-reading the cursor's own rows
+          // is harmless, as the copy upserts by key.
+          filter = { op: 'gte', item: since.name, value: String(m) };
         }
       }
     }

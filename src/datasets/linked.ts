@@ -69,6 +69,9 @@ const unavailable = (spec: SourceSpec, cause?: unknown) =>
     cause,
   });
 
+/** Rows per batch handed on by a streaming scan. */
+const STREAM_BATCH = 10_000;
+
 /** Splits `schema.table` and quotes each part for the dialect. */
 export function quoteTable(dialect: Dialect, table: string): string {
   return table
@@ -91,21 +94,28 @@ export abstract class LinkedSource {
     return this.breaker
       .run(fn, () => unavailable(this.spec))
       .catch((e: unknown) => {
-        if (e instanceof AppError) {
-          throw e;
-        }
-        const code = (e as { code?: string }).code ?? '';
-        // Connection-level failures are the source being down; anything else is reported as is.
-        if (
-          /ECONNREFUSED|ETIMEDOUT|ENOTFOUND|EHOSTUNREACH|PROTOCOL_CONNECTION_LOST|57014|08\d\d\d/.test(
-            code,
-          ) ||
-          /timeout/i.test(String(e))
-        ) {
-          throw unavailable(this.spec, e);
-        }
-        throw e;
+        throw this.classify(e);
       });
+  }
+
+  /**
+   * Connection-level failures (refused, unreachable, lost, timed out) are the source being down and
+   * become SOURCE_UNAVAILABLE naming the source; anything else (a SQL error) is reported as is.
+   */
+  protected classify(e: unknown): unknown {
+    if (e instanceof AppError) {
+      return e;
+    }
+    const code = (e as { code?: string } | null)?.code ?? '';
+    if (
+      /ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EHOSTUNREACH|EPIPE|PROTOCOL_CONNECTION_LOST|PROTOCOL_SEQUENCE_TIMEOUT|57014|57P0\d|08\d\d\d/.test(
+        code,
+      ) ||
+      /timeout|Connection terminated/i.test(String(e))
+    ) {
+      return unavailable(this.spec, e);
+    }
+    return e;
   }
 
   /**
@@ -179,26 +189,36 @@ export class PgSource extends LinkedSource {
   /** Streams through a server-side cursor in batches (bounded memory). */
   async *stream(sqlText: string, params: unknown[]): AsyncIterable<Row[]> {
     const client = await this.guard(() => this.pool.connect());
+    // A checked-out client whose server goes away also emits 'error'; the failing FETCH reports it.
+    const ignore = () => undefined;
+    client.on('error', ignore);
     let ok = false;
     try {
       await client.query('BEGIN READ ONLY');
       await client.query(`DECLARE govhub_c NO SCROLL CURSOR FOR ${sqlText}`, params);
       for (;;) {
-        const r = await client.query('FETCH 10000 FROM govhub_c');
+        const r = await client.query(`FETCH ${STREAM_BATCH} FROM govhub_c`);
         if (r.rows.length) {
           yield r.rows as Row[];
         }
-        if (r.rows.length < 10000) {
+        if (r.rows.length < STREAM_BATCH) {
           break;
         }
       }
       await client.query('COMMIT');
       ok = true;
+    } catch (e) {
+      throw this.classify(e);
     } finally {
-      if (!ok) {
-        await client.query('ROLLBACK').catch(() => undefined);
-      }
-      client.release();
+      // A connection that cannot even roll back is broken: destroy it rather than pool it.
+      const broken =
+        !ok &&
+        (await client.query('ROLLBACK').then(
+          () => false,
+          () => true,
+        ));
+      client.off('error', ignore);
+      client.release(broken);
     }
   }
 
@@ -250,15 +270,26 @@ export class MysqlSource extends LinkedSource {
     });
   }
 
+  /** The callback API: no promise wrapper (and no stack capture) per query, unlike `pool.promise()`. */
   query(sqlText: string, params: unknown[]): Promise<Row[]> {
-    return this.guard(() =>
-      this.pool
-        .promise()
-        .query({ sql: sqlText, values: params, timeout: this.timeout })
-        .then(([rows]) => rows as Row[]),
+    return this.guard(
+      () =>
+        new Promise<Row[]>((resolve, reject) => {
+          this.pool.query<mysql.RowDataPacket[]>(
+            { sql: sqlText, values: params, timeout: this.timeout },
+            (err, rows) => (err ? reject(err) : resolve(rows as Row[])),
+          );
+        }),
     );
   }
 
+  /**
+   * Streams rows in batches of `STREAM_BATCH`, collected from the driver's row events (no promise per
+   * row). At most two batches wait for the consumer: beyond that the connection is paused, so memory
+   * stays bounded whatever the consumer's pace. The timeout is one of inactivity: it restarts with each
+   * batch and is off while the consumer, not the source, is the slow side. A consumer that stops early
+   * (or a failure) destroys the connection rather than return it to the pool with a result half read.
+   */
   async *stream(sqlText: string, params: unknown[]): AsyncIterable<Row[]> {
     const conn = await this.guard(
       () =>
@@ -266,23 +297,95 @@ export class MysqlSource extends LinkedSource {
           this.pool.getConnection((err, c) => (err ? reject(err) : resolve(c)));
         }),
     );
-    try {
-      const s = conn
-        .query({ sql: sqlText, values: params, timeout: this.timeout })
-        .stream({ highWaterMark: 10000 });
-      let batch: Row[] = [];
-      for await (const row of s as AsyncIterable<Row>) {
-        batch.push(row);
-        if (batch.length >= 10000) {
-          yield batch;
-          batch = [];
-        }
+    const ready: Row[][] = [];
+    let batch: Row[] = [];
+    let done = false;
+    let failure: unknown = null;
+    let paused = false;
+    let wake: (() => void) | null = null;
+    let timer: NodeJS.Timeout | undefined;
+    const signal = () => {
+      const w = wake;
+      wake = null;
+      w?.();
+    };
+    const fail = (e: unknown) => {
+      if (!done) {
+        failure = e;
+        done = true;
+        signal();
       }
+    };
+    const arm = () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        fail(Object.assign(new Error('Query inactivity timeout'), { code: 'PROTOCOL_SEQUENCE_TIMEOUT' }));
+        conn.destroy();
+      }, this.timeout);
+    };
+    // A connection lost mid-result is reported on the connection, not the query: listen there too.
+    const lost = (e?: unknown) =>
+      fail(e ?? Object.assign(new Error('Connection lost'), { code: 'PROTOCOL_CONNECTION_LOST' }));
+    conn.on('error', lost);
+    conn.on('end', lost);
+    const q = conn.query({ sql: sqlText, values: params });
+    q.on('result', (row) => {
+      batch.push(row as Row);
+      if (batch.length >= STREAM_BATCH) {
+        ready.push(batch);
+        batch = [];
+        if (ready.length >= 2) {
+          paused = true;
+          clearTimeout(timer);
+          conn.pause();
+        } else {
+          arm();
+        }
+        signal();
+      }
+    });
+    q.on('error', fail);
+    q.on('end', () => {
+      clearTimeout(timer);
       if (batch.length) {
-        yield batch;
+        ready.push(batch);
+        batch = [];
+      }
+      done = true;
+      signal();
+    });
+    arm();
+    let clean = false;
+    try {
+      for (;;) {
+        const b = ready.shift();
+        if (b) {
+          if (paused && !done) {
+            paused = false;
+            arm();
+            conn.resume();
+          }
+          yield b;
+          continue;
+        }
+        if (failure !== null) {
+          throw this.classify(failure);
+        }
+        if (done) {
+          clean = true;
+          return;
+        }
+        await new Promise<void>((r) => (wake = r));
       }
     } finally {
-      conn.release();
+      clearTimeout(timer);
+      conn.off('error', lost);
+      conn.off('end', lost);
+      if (clean) {
+        conn.release();
+      } else {
+        conn.destroy();
+      }
     }
   }
 

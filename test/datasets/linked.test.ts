@@ -161,7 +161,8 @@ describe('linked datasets (PostgreSQL and MariaDB sources)', () => {
       keys: ['id'],
       since: 'id',
     });
-    assert.equal(inc.rowsRead, 1);
+    // Rows at the cursor value are read again (here id 4, the highest hosted before this run).
+    assert.equal(inc.rowsRead, 2);
     assert.equal(await datasets.count(SYSTEM, full.datasetId, undefined), 5);
     const born = await datasets.read(SYSTEM, full.datasetId, {
       items: ['born'],
@@ -170,11 +171,37 @@ describe('linked datasets (PostgreSQL and MariaDB sources)', () => {
     });
     const b = born[0]?.born;
     assert.equal(b instanceof Date ? b.toISOString().slice(0, 10) : String(b), '2020-05-05');
+    // A row changed after that run but carrying the cursor's own value (as a row updated in the same
+    // second as the last sync would) is picked up by the next run, not skipped.
+    const my2 = await mysql.createConnection({
+      host: '127.0.0.1',
+      port: 3306,
+      user: 'root',
+      database: 'test',
+    });
+    await my2.query(`update ${myTable} set name = '赵六' where id = 5`);
+    await my2.end();
+    const again = await datasets.sync(SYSTEM, {
+      from: linked.mysql as string,
+      resource: target.id,
+      mode: 'incremental',
+      keys: ['id'],
+      since: 'id',
+    });
+    assert.equal(again.status, 'loaded');
+    const five = await datasets.read(SYSTEM, full.datasetId, {
+      items: ['name'],
+      filter: { op: 'eq', item: 'id', value: 5 },
+      limit: 1,
+    });
+    assert.deepEqual(five, [{ name: '赵六' }]);
+    assert.equal(await datasets.count(SYSTEM, full.datasetId, undefined), 5);
     const runs = await datasets.loads(SYSTEM, full.datasetId);
     assert.deepEqual(
       runs.map((r) => [r.source, r.mode, r.rowsLoaded]),
       [
         [`sync:${linked.mysql}`, 'upsert', 1],
+        [`sync:${linked.mysql}`, 'upsert', 2],
         [`sync:${linked.mysql}`, 'replace', 4],
       ],
     );
