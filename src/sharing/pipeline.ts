@@ -7,7 +7,7 @@
  * Refusals throw before any row is read, carry only the refusal code, and are recorded too.
  * Streams re-read the grant's status before every chunk, so a revoked grant stops an open stream.
  */
-import { createHash } from 'node:crypto';
+import { createHash, hash as digestOf } from 'node:crypto';
 import type { CatalogService } from '../catalog/catalog.service.js';
 import { RECEIPT_HEADERS } from '../contracts/ledger.js';
 import type { DatasetService } from '../datasets/dataset.service.js';
@@ -95,7 +95,8 @@ interface GrantContext {
  */
 export const CONTEXT_TTL_MS = 2000;
 
-const sha256 = (s: string | Buffer): string => createHash('sha256').update(s).digest('hex');
+/** One-shot digest (crypto.hash: about half the CPU of createHash…digest for a short text). */
+const sha256 = (s: string | Buffer): string => digestOf('sha256', s, 'hex');
 
 function refusal(
   code: RefusalCode | 'GRANT_SUBJECT_MISMATCH',
