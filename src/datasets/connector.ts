@@ -3,6 +3,7 @@
  * department's database): schema, a filtered/ordered/paged row stream, count, and (hosted) a change feed.
  */
 import type { Executor } from '../platform/db/database.js';
+import { prepared } from '../platform/db/prepared.js';
 import type { DatasetItemRow } from '../platform/db/tables/datasets.js';
 import { ValidationError } from '../platform/errors.js';
 import { compileFilter, type Dialect, type Filter, type Order, quoteIdent, type Scalar } from './filter.js';
@@ -249,9 +250,11 @@ export class HostedConnector implements Connector {
       const outer =
         `SELECT json_agg(json_build_array(${names.map(col).join(', ')}) ORDER BY ${aggOrder.join(', ')})::text AS j, ` +
         `count(*)::int AS n, max(_rn)::text AS last FROM (${text}) s`;
+      // Repeated shapes (point lookups by key, the keyset batches of a stream) run as prepared statements;
+      // texts with an OFFSET are not marked (one text per page).
       const [r] = await rawQuery<{ j: string | null; n: number; last: string | null }>(
         this.db,
-        outer,
+        after === null && offset > 0 ? outer : prepared(outer),
         params,
       );
       return { j: r?.j ?? null, n: Number(r?.n ?? 0), last: r?.last ?? null };

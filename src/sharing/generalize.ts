@@ -13,6 +13,7 @@ export function shanghaiDateOf(instant: Date): string {
 }
 
 const PLAIN_DATE = /^(\d{4})[-/.]?(\d{2})[-/.]?(\d{2})$/;
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /**
  * Calendar date `YYYY-MM-DD` of a value: a `Date` (read in Shanghai), a plain date (`2025-01-02`, `20250102`,
@@ -24,6 +25,9 @@ export function calendarDate(value: unknown): string | undefined {
   }
   if (typeof value !== 'string') {
     return undefined;
+  }
+  if (ISO_DATE.test(value)) {
+    return value; // already canonical (what hosted datasets hand out): the common case, no rewriting
   }
   const v = toHalfWidth(value).trim();
   const plain = PLAIN_DATE.exec(v);

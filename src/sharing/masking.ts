@@ -107,6 +107,29 @@ export interface CompiledProfile {
   readonly defaulted: readonly string[];
   /** Masks one row; returns a new object with exactly `columns`. */
   apply(row: Readonly<Record<string, unknown>>): MaskedRow;
+  /**
+   * Masks one row straight to its JSON text: the same text as `JSON.stringify(apply(row))`, built from
+   * precompiled key prefixes without the intermediate object (streams and pages, per row).
+   */
+  json(row: Readonly<Record<string, unknown>>): string;
+}
+
+/** Characters JSON.stringify escapes in a string: quote, backslash, controls, and (lone) surrogates. */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what JSON must escape
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/** JSON text of a masked value, as JSON.stringify writes it (undefined: the key is left out). */
+function jsonValue(v: unknown): string | undefined {
+  if (typeof v === 'string') {
+    return NEEDS_ESCAPE.test(v) ? JSON.stringify(v) : `"${v}"`;
+  }
+  if (typeof v === 'number') {
+    return Number.isFinite(v) ? String(v) : 'null';
+  }
+  if (v === null) {
+    return 'null';
+  }
+  return typeof v === 'boolean' ? String(v) : (JSON.stringify(v) as string | undefined);
 }
 
 type ValueFn = (v: unknown) => unknown;
@@ -262,12 +285,25 @@ export function compileProfile(opts: CompileOptions): CompiledProfile {
     }
     return out;
   };
+  const keys = columns.map((c) => `${JSON.stringify(c)}:`);
+  const json = (row: Readonly<Record<string, unknown>>): string => {
+    let s = '';
+    for (let i = 0; i < n; i++) {
+      const c = columns[i]!;
+      const t = jsonValue(fns[i]!(Object.hasOwn(row, c) ? row[c] : undefined));
+      if (t !== undefined) {
+        s += (s === '' ? '{' : ',') + keys[i]! + t;
+      }
+    }
+    return s === '' ? '{}' : `${s}}`;
+  };
   return Object.freeze({
     columns: Object.freeze(columns),
     rules: Object.freeze(rules),
     levels: Object.freeze(outLevels),
     defaulted: Object.freeze(defaulted),
     apply,
+    json,
   });
 }
 

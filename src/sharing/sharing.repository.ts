@@ -1,5 +1,6 @@
-import { type Insertable, type Selectable, sql, type Updateable } from 'kysely';
+import { CompiledQuery, type Insertable, type Selectable, sql, type Updateable } from 'kysely';
 import type { Executor } from '../platform/db/database.js';
+import { prepared } from '../platform/db/prepared.js';
 import type {
   ObjectionTable,
   RequestItemTable,
@@ -17,6 +18,14 @@ export type GrantRow = Selectable<ShareGrantTable>;
 export type ObjectionRow = Selectable<ObjectionTable>;
 export type RegionRuleRow = Selectable<SharingRegionRuleTable>;
 export type NotificationRow = Selectable<SharingNotificationTable>;
+
+export interface GrantStatusRow {
+  id: string;
+  status: string;
+  valid_to: Date;
+}
+
+const GRANT_STATUSES = 'select "id", "status", "valid_to" from "share_grant" where "id" = any($1::text[])';
 
 /** SQL of the sharing capability. Every function takes its executor (inside a transaction: the trx). */
 export const sharingRepository = {
@@ -156,16 +165,15 @@ export const sharingRepository = {
     }
     return q.executeTakeFirst();
   },
-  /** Only the status columns: the cheap check an open stream makes between batches. */
-  grantStatus(db: Executor, id: string) {
-    return db
-      .selectFrom('share_grant')
-      .select(['status', 'valid_to'])
-      .where('id', '=', id)
-      .executeTakeFirst();
+  /** Only the status columns: the cheap check an open stream makes between batches (prepared statement). */
+  async grantStatus(db: Executor, id: string): Promise<GrantStatusRow | undefined> {
+    const [row] = await this.grantStatuses(db, [id]);
+    return row;
   },
-  grantStatuses(db: Executor, ids: string[]) {
-    return db.selectFrom('share_grant').select(['id', 'status', 'valid_to']).where('id', 'in', ids).execute();
+  /** The status gate of the access recorder, once per batch of calls (prepared statement). */
+  async grantStatuses(db: Executor, ids: string[]): Promise<GrantStatusRow[]> {
+    const r = await db.executeQuery<GrantStatusRow>(CompiledQuery.raw(prepared(GRANT_STATUSES), [ids]));
+    return r.rows;
   },
   async grantItems(db: Executor, id: string): Promise<string[]> {
     const rows = await db

@@ -164,11 +164,11 @@ for (const kind of storageKinds()) {
       const gen = await ctx.services.pipeline.stream(actor, revocable, {}, 'ndjson');
       const first = await gen.next();
       assert.equal(first.done, false);
-      assert.equal(first.value!.trimEnd().split('\n').length, 1000);
+      assert.equal(first.value!.toString().trimEnd().split('\n').length, 1000);
       await ctx.services.sharing.revokeGrant(SYSTEM, revocable, '停止共享');
       const rest: string[] = [];
       for await (const chunk of gen) {
-        rest.push(chunk);
+        rest.push(chunk.toString());
       }
       assert.equal(rest.length, 1, 'only the trailer follows');
       const trailer = JSON.parse(rest[0]!)._trailer;

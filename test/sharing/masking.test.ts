@@ -252,6 +252,30 @@ describe('masking profiles', () => {
     assert.deepEqual(p.columns, ['name', 'born', 'phone']);
   });
 
+  test('property: json(row) is the text of JSON.stringify(apply(row)), whatever the values', () => {
+    const p = compileProfile({
+      items: ITEMS,
+      profile: { born: { op: 'date', to: 'year' }, district: { op: 'clear' } },
+    });
+    const value = fc.oneof(
+      fc.string({ unit: 'binary' }),
+      fc.string({ unit: 'grapheme' }),
+      fc.double(),
+      fc.integer(),
+      fc.boolean(),
+      fc.constant(null),
+      fc.constant(undefined),
+      fc.date({ noInvalidDate: true }),
+      fc.dictionary(fc.string(), fc.string(), { noNullPrototype: true }),
+    );
+    fc.assert(
+      fc.property(fc.dictionary(fc.constantFrom(...ITEMS.map((i) => i.name), 'secret'), value), (row) => {
+        assert.equal(p.json(row), JSON.stringify(p.apply(row)));
+      }),
+    );
+    assert.equal(p.json(ROW), JSON.stringify(p.apply(ROW)));
+  });
+
   test('核心 never leaves: compiling refuses a core item, also when derived from one', () => {
     const items: MaskingItem[] = [
       ...ITEMS,

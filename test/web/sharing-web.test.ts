@@ -258,6 +258,13 @@ describe('sharing console (Chromium)', { timeout: 240_000 }, () => {
       .waitFor();
     await dev.page.reload();
     await objRow.getByTestId('objection-corrections').filter({ hasText: '已更正 1 处' }).waitFor();
+    // The reporter reads what was changed: record, item and the new value.
+    await objRow.getByTestId('objection-corrections').locator('summary').click();
+    await objRow
+      .getByTestId('objection-correction')
+      .filter({ hasText: '姓名' })
+      .filter({ hasText: '张伟四' })
+      .waitFor();
 
     // 5. A refusal with its reason reaches the requester, who may ask the bureau to coordinate.
     await apiCall(devToken, 'POST', '/sharing/requests', {

@@ -6,6 +6,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PGliteDialect, PostgresDialect, sql, type Transaction } from 'kysely';
 import pg from 'pg';
 import { AppError } from '../errors.js';
+import { namePreparedStatements } from './prepared.js';
 import type { DB } from './schema.js';
 
 export type Db = Kysely<DB>;
@@ -84,6 +85,8 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
     // An idle client losing its server (restart, failover, admin termination) must not crash the
     // process: the pool drops it, and the next query opens a new connection or reports the outage.
     pool.on('error', (err) => opts.onIdleError?.(err));
+    // Texts marked with prepared() run as named statements on every pooled connection (prepared.ts).
+    pool.on('connect', (client) => namePreparedStatements(client));
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
     return {
       db,
