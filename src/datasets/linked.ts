@@ -111,7 +111,7 @@ export abstract class LinkedSource {
       /ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EHOSTUNREACH|EPIPE|PROTOCOL_CONNECTION_LOST|PROTOCOL_SEQUENCE_TIMEOUT|57014|57P0\d|08\d\d\d/.test(
         code,
       ) ||
-      /timeout|Connection terminated/i.test(String(e))
+      /timeout|Connection terminated|connection error and is not queryable/i.test(String(e))
     ) {
       return unavailable(this.spec, e);
     }
@@ -425,11 +425,16 @@ export function openSource(spec: SourceSpec): LinkedSource {
 
 /** A linked dataset: every scan is pushed down to the source (projection, filter, order, limit). */
 export class LinkedConnector implements Connector {
+  private readonly quoted: string;
+  private readonly columnOf: Map<string, string>;
   constructor(
     private readonly source: LinkedSource,
-    private readonly table: string,
+    table: string,
     private readonly items: DatasetItemRow[],
-  ) {}
+  ) {
+    this.quoted = quoteTable(source.dialect, table);
+    this.columnOf = new Map(items.map((i) => [i.name, i.column]));
+  }
 
   schema(): DatasetItemRow[] {
     return this.items;
@@ -441,9 +446,9 @@ export class LinkedConnector implements Connector {
     order: Order[],
     page: Page,
   ): AsyncIterable<Row[]> {
-    const d = this.source.dialect;
-    const q = buildSelect(d, quoteTable(d, this.table), this.items, items, filter, order, page);
-    const cols = q.names.map((n) => this.items.find((i) => i.name === n)?.column as string);
+    const q = buildSelect(this.source.dialect, this.quoted, this.items, items, filter, order, page);
+    const cols = q.names.map((n) => this.columnOf.get(n) as string);
+    // Rows come keyed by column; they are re-keyed by item name only where the two differ.
     const same = q.names.every((n, i) => n === cols[i]);
     if (page.limit <= BUFFERED_LIMIT) {
       // Bounded by the page: one round trip, as a bare driver would do it.
@@ -457,10 +462,9 @@ export class LinkedConnector implements Connector {
   }
 
   async count(filter: Filter | undefined): Promise<number> {
-    const d = this.source.dialect;
     const q = buildSelect(
-      d,
-      quoteTable(d, this.table),
+      this.source.dialect,
+      this.quoted,
       this.items,
       [this.items[0]?.name as string],
       filter,
