@@ -197,6 +197,28 @@ export const catalogRepository = {
     return r;
   },
 
+  /** Resources without a search index row (at most `limit`). */
+  async unindexed(db: Executor, limit: number): Promise<ResourceRow[]> {
+    return db
+      .selectFrom('catalog_resource as r')
+      .selectAll('r')
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom('catalog_search as s').select('s.resource_id').whereRef('s.resource_id', '=', 'r.id'),
+          ),
+        ),
+      )
+      .orderBy('r.id')
+      .limit(limit)
+      .execute();
+  },
+
+  /** Writes (or replaces) a resource's search index row. */
+  async writeSearch(db: Executor, r: ResourceRow, tokens: string[]): Promise<void> {
+    await syncSearch(db, r, tokens);
+  },
+
   async byRef(db: Executor, ref: string, forUpdate = false): Promise<ResourceRow | undefined> {
     let q = db
       .selectFrom('catalog_resource')

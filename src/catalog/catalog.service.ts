@@ -163,7 +163,13 @@ function toDemandDto(r: DemandRow): DemandDto {
 }
 
 /** The search index tokens of a resource: name, code, abstract, provider, items' names and descriptions. */
-export function searchTokens(f: ResourceFields, code: string, providerName: string): string[] {
+export function searchTokens(
+  f: Pick<ResourceFields, 'name' | 'abstract'> & {
+    items: ReadonlyArray<{ name: string; description?: string | null }>;
+  },
+  code: string,
+  providerName: string,
+): string[] {
   const out = new Set<string>();
   for (const t of [
     f.name,
@@ -855,6 +861,32 @@ export class CatalogService {
    * Writes the buffered search/view/request counts (by the timer, on shutdown — the CLI context's
    * `close()` — and by tests). Counts of a failed write are put back for the next flush.
    */
+  /**
+   * Writes the search index row of every resource that has none (resources created before migration
+   * 0010 made the index its own table); run when a store is opened. Returns how many were indexed.
+   */
+  async indexMissing(): Promise<number> {
+    let n = 0;
+    for (;;) {
+      const rows = await repo.unindexed(this.deps.db, 500);
+      if (rows.length === 0) {
+        return n;
+      }
+      await this.deps.db.transaction().execute(async (trx) => {
+        for (const r of rows) {
+          const items = (r.items ?? []) as ItemDto[];
+          await repo.writeSearch(
+            trx,
+            r,
+            searchTokens({ name: r.name, abstract: r.abstract, items }, r.code, r.provider_name),
+          );
+        }
+      });
+      n += rows.length;
+      this.searchCache.invalidate();
+    }
+  }
+
   async flushCounters(): Promise<void> {
     if (this.flushTimer) {
       clearTimeout(this.flushTimer);

@@ -29,6 +29,8 @@ export async function openContext(purpose: string, overrides: Partial<Config> = 
   try {
     const migration = await migrateToLatest(database.db);
     const services = createServices(database, config);
+    // Resources catalogued before the search index table existed (migration 0010) are indexed now.
+    await services.catalog.indexMissing();
     return {
       config,
       database,

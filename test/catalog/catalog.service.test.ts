@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { sql } from 'kysely';
 import type { ResourceCreateInput } from '../../src/contracts/catalog.js';
 import { type Actor, SYSTEM } from '../../src/identity/actor.js';
 import { AppError } from '../../src/platform/errors.js';
@@ -252,6 +253,16 @@ for (const kind of storageKinds()) {
       const after = await c.search({ kind: 'anonymous' }, { q: tag });
       assert.equal(after.total, 2);
       assert.ok(!after.items.some((i) => i.id === third.id));
+      // A resource without an index row (catalogued before the index table existed) is indexed when the
+      // store is opened, and found again.
+      const lost = s.items[0]!.id;
+      await sql`delete from catalog_search where resource_id = ${lost}`.execute(ctx.services.database.db);
+      assert.ok(
+        !(await c.search({ kind: 'anonymous' }, { q: `人口户籍 ${tag}` })).items.some((i) => i.id === lost),
+      );
+      assert.ok((await c.indexMissing()) >= 1);
+      assert.equal((await c.search({ kind: 'anonymous' }, { q: `人口户籍 ${tag}` })).items[0]?.id, lost);
+      assert.equal(await c.indexMissing(), 0);
     });
 
     test('three lists, DCAT-AP and the Excel sheet round trip', async () => {

@@ -1,5 +1,4 @@
 import { type Kysely, sql } from 'kysely';
-import { addIndexTokens } from '../../../catalog/segment.js';
 
 /**
  * The catalog's search index as its own narrow table, `catalog_search`, one row per resource, written by
@@ -39,48 +38,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`create index catalog_search_name_idx on catalog_search (name, resource_id)`.execute(db);
   await sql`create index catalog_search_code_idx on catalog_search (code)`.execute(db);
 
-  // Existing resources: their tokens, as the catalog computes them (a few hundred rows per statement).
-  let after = '';
-  for (;;) {
-    const rows = (
-      await sql<{
-        id: string;
-        name: string;
-        code: string;
-        abstract: string;
-        provider_name: string;
-        items: Array<{ name?: string; description?: string | null }> | string;
-        facets: string[];
-      }>`select id, name, code, abstract, provider_name, items, array['provider:' || provider_org_id,
-           'category:' || category, 'shareType:' || share_type, 'openType:' || open_type,
-           'format:' || format_category, 'updateCycle:' || update_cycle, 'level:' || level] as facets
-         from catalog_resource
-         where id > ${after} order by id limit 500`.execute(db)
-    ).rows;
-    if (rows.length === 0) {
-      break;
-    }
-    for (const r of rows) {
-      const items = typeof r.items === 'string' ? (JSON.parse(r.items) as typeof r.items) : r.items;
-      // Text tokens, then the facet values as tokens (`level:core`; catalog.repository.ts facetTokens).
-      const tokens = new Set<string>();
-      for (const t of [
-        r.name,
-        r.code.replace('/', ' '),
-        r.abstract,
-        r.provider_name,
-        ...(Array.isArray(items) ? items.flatMap((i) => [i.name ?? '', i.description ?? '']) : []),
-      ]) {
-        addIndexTokens(t, tokens);
-      }
-      await sql`insert into catalog_search (resource_id, tokens, name, code, status, version, provider_org_id,
-          provider_name, category, share_type, open_type, format_category, update_cycle, level, updated_at)
-        select id, ${[...tokens, ...r.facets]}::text[], name, code, status, version, provider_org_id, provider_name, category,
-          share_type, open_type, format_category, update_cycle, level, updated_at
-        from catalog_resource where id = ${r.id}`.execute(db);
-    }
-    after = rows[rows.length - 1]?.id ?? after;
-  }
+  // Existing resources get their rows when the store is next opened (CatalogService.indexMissing): the
+  // tokens are the catalog's rules (src/catalog/segment.ts), which the platform's migrations do not import.
   await sql`drop index if exists catalog_resource_search_idx`.execute(db);
   await sql`alter table catalog_resource drop column search_vector`.execute(db);
 }
