@@ -1,4 +1,4 @@
-import type { Role } from './roles.js';
+import type { OrgKind, Role } from './roles.js';
 
 /**
  * Who is acting. Every service method takes an actor; authorization (access.ts) decides on it.
@@ -20,7 +20,16 @@ export type Actor =
       /** Session CSRF token (cookie sessions only). */
       csrfToken?: string;
     }
-  | { kind: 'app'; id: string; orgId: string; roles: Role[]; keyId: string; scopes: string[] };
+  | {
+      kind: 'app';
+      id: string;
+      orgId: string;
+      roles: Role[];
+      keyId: string;
+      scopes: string[];
+      /** The organization's kind, read with the key (cached with it, like the roles). */
+      orgKind?: OrgKind;
+    };
 
 export const ANONYMOUS: Actor = { kind: 'anonymous' };
 export const SYSTEM: Actor = { kind: 'system' };

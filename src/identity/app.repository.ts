@@ -15,6 +15,7 @@ export interface KeyWithApp {
   app_id: string;
   app_status: string;
   org_id: string;
+  org_kind: string;
   roles: string[];
 }
 
@@ -91,6 +92,7 @@ export const appRepository = {
     return db
       .selectFrom('api_key as k')
       .innerJoin('app as a', 'a.id', 'k.app_id')
+      .innerJoin('org as o', 'o.id', 'a.org_id')
       .select([
         'k.id as key_id',
         'k.secret_hash',
@@ -100,6 +102,7 @@ export const appRepository = {
         'a.id as app_id',
         'a.status as app_status',
         'a.org_id',
+        'o.kind as org_kind',
         'a.roles',
       ])
       .where('k.id', '=', keyId)

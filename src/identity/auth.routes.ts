@@ -148,7 +148,11 @@ export function authRoutes(deps: {
             id: actor.id,
             orgId: actor.orgId,
             roles: actor.roles,
-            permissions: permissionsHeld(actor.roles, actor.scopes, await orgKind(actor.orgId)),
+            permissions: permissionsHeld(
+              actor.roles,
+              actor.scopes,
+              actor.orgKind ?? (await orgKind(actor.orgId)),
+            ),
           };
         }
         throw new UnauthenticatedError();

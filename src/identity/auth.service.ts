@@ -8,7 +8,7 @@ import { appRepository } from './app.repository.js';
 import { toUserDto } from './identity.dto.js';
 import type { KeyCache } from './key-cache.js';
 import { DUMMY_PASSWORD_HASH, verifyPassword } from './password.js';
-import { isRole, type Role } from './roles.js';
+import { isOrgKind, isRole, type Role } from './roles.js';
 import { sessionRepository } from './session.repository.js';
 import { newSecret, parseApiKey, sha256Hex } from './tokens.js';
 import { type UserRow, userRepository } from './user.repository.js';
@@ -170,6 +170,7 @@ export class AuthService {
           roles: row.roles.filter(isRole) as Role[],
           keyId: row.key_id,
           scopes: row.scopes,
+          orgKind: isOrgKind(row.org_kind) ? row.org_kind : undefined,
         },
       };
       this.deps.keyCache.set(raw, entry, now);
