@@ -12,6 +12,7 @@
  * - `distinctQueries` gives searches that are all different (query text, filters or sort), for the
  *   uncached measurement: none of them can be answered from the result cache.
  */
+import { rng } from '../src/demo/demo-datasets.js';
 
 export interface QueryWords {
   /** Words by descending frequency. */
@@ -61,18 +62,6 @@ export function vocabulary(templates: Array<{ name: string; texts: string[] }>):
   }
   const sorted = [...freq].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([w]) => w);
   return { words: sorted, nameWords: sorted.filter((w) => inName.has(w)), groups };
-}
-
-/** A small deterministic PRNG (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const pick = <T>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)] as T;

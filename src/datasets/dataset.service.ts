@@ -273,17 +273,7 @@ async function sampleFirst(table: OpenedTable, stats: ColumnStats[]): Promise<Ba
       await it.return?.(undefined);
       throw e;
     }
-    async function* all(): AsyncGenerator<ByteBatch> {
-      try {
-        yield* kept;
-        for (let next = await it.next(); !next.done; next = await it.next()) {
-          yield next.value;
-        }
-      } finally {
-        await it.return?.(undefined);
-      }
-    }
-    return { bytes: all() };
+    return { bytes: replay(kept, it) };
   }
   const it = table.rows[Symbol.asyncIterator]();
   const kept: TableRow[][] = [];
@@ -305,17 +295,19 @@ async function sampleFirst(table: OpenedTable, stats: ColumnStats[]): Promise<Ba
     await it.return?.(undefined);
     throw e;
   }
-  async function* all(): AsyncGenerator<TableRow[]> {
-    try {
-      yield* kept;
-      for (let next = await it.next(); !next.done; next = await it.next()) {
-        yield next.value;
-      }
-    } finally {
-      await it.return?.(undefined);
+  return { rows: replay(kept, it) };
+}
+
+/** The batches already read, then the rest of the iterator (which is closed when the consumer stops). */
+async function* replay<T>(kept: T[], it: AsyncIterator<T>): AsyncGenerator<T> {
+  try {
+    yield* kept;
+    for (let next = await it.next(); !next.done; next = await it.next()) {
+      yield next.value;
     }
+  } finally {
+    await it.return?.(undefined);
   }
-  return { rows: all() };
 }
 
 /**

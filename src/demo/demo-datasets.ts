@@ -16,7 +16,7 @@ import { SYSTEM } from '../identity/actor.js';
 export const DEMO_DATASET_SIZES = { people: 1500, enterprises: 500, insured: 1000 } as const;
 
 /** A small deterministic generator (mulberry32): the same demo city on every machine. */
-function rng(seed: number) {
+export function rng(seed: number) {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
